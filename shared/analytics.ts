@@ -20,6 +20,7 @@ import {
   readRoot,
   readSkills,
   sortedEntries,
+  type MapView,
   type RootName,
 } from './schema.js'
 
@@ -271,7 +272,7 @@ export function findProblems(doc: Y.Doc): Problem[] {
 
 type Report = (path: string, message: string) => void
 
-function root(doc: Y.Doc, name: RootName, report: Report): Y.Map<unknown> {
+function root(doc: Y.Doc, name: RootName, report: Report): MapView {
   try {
     return doc.getMap<unknown>(name)
   } catch {

@@ -213,20 +213,26 @@ export function makeId(title: string, taken: (id: string) => boolean, random: ()
 // entries that cannot be read are skipped, fields of the wrong type fall back to a neutral value.
 // findProblems (analytics.ts) reports every one of those cases.
 
+/** The read side of a map: what the readers need, satisfied by a Y.Map and by a plain Map. */
+export interface MapView {
+  get(key: string): unknown
+  entries(): IterableIterator<[string, unknown]>
+}
+
 /**
- * A root map for reading. Falls back to an empty detached map if this Y.Doc already holds the name
- * as another type (Yjs throws on getMap then), so that exports still work on such a document.
+ * A root map for reading. If this Y.Doc already holds the name as another type (Yjs throws on
+ * getMap then), reads see an empty map, so that exports still work on such a document.
  */
-export function readRoot(doc: Y.Doc, name: RootName): Y.Map<unknown> {
+export function readRoot(doc: Y.Doc, name: RootName): MapView {
   try {
     return doc.getMap<unknown>(name)
   } catch {
-    return new Y.Map<unknown>()
+    return new Map<string, unknown>()
   }
 }
 
-/** Entries of a root map sorted by key: Y.Map iteration order depends on the order updates arrived. */
-export function sortedEntries(map: Y.Map<unknown>): Array<[string, unknown]> {
+/** Entries sorted by key: Y.Map iteration order depends on the order updates arrived. */
+export function sortedEntries(map: MapView): Array<[string, unknown]> {
   return Array.from(map.entries()).sort(([a], [b]) => compareStrings(a, b))
 }
 
