@@ -2,6 +2,9 @@
 // whatever a Yjs client put there into typed values, the mutators the browser app edits with, and
 // the templates a new map starts from. Imports nothing from Node or the DOM: browser and server share it.
 import * as Y from 'yjs'
+import { BACKEND_RESPONSIBILITIES, BACKEND_SKILLS, DEFAULT_ROLES } from './templates.js'
+
+export { BACKEND_AREAS, DEFAULT_ROLES } from './templates.js'
 
 export const ROOT_NAMES = ['meta', 'roles', 'people', 'skills', 'responsibilities', 'assignments', 'ratings'] as const
 export type RootName = (typeof ROOT_NAMES)[number]
@@ -458,6 +461,7 @@ export interface NewPerson {
 }
 
 export function addPerson(doc: Y.Doc, person: NewPerson): string {
+  requireId(person.role, 'role')
   let id = ''
   doc.transact(() => {
     id = freshId(doc, 'people', person.name, person.id)
@@ -478,6 +482,7 @@ export function updatePerson(
   id: string,
   changes: { name?: string; role?: string; team?: string | null; active?: boolean },
 ): void {
+  if (changes.role !== undefined) requireId(changes.role, 'role')
   doc.transact(() => patch(requireEntry(doc, 'people', id), changes))
 }
 
@@ -662,7 +667,7 @@ export function setRating(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Templates. Content and ids are fixed so that every new map from a template is the same map.
+// Templates. Their content lives in templates.ts.
 
 export const TEMPLATE_NAMES = ['backend', 'empty'] as const
 export type TemplateName = (typeof TEMPLATE_NAMES)[number]
@@ -670,258 +675,6 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number]
 export function isTemplateName(value: unknown): value is TemplateName {
   return typeof value === 'string' && (TEMPLATE_NAMES as readonly string[]).includes(value)
 }
-
-export const DEFAULT_ROLES: readonly RoleEntry[] = [
-  { key: 'backend', label: 'Backend engineer' },
-  { key: 'techlead', label: 'Tech lead' },
-  { key: 'frontend', label: 'Frontend developer' },
-  { key: 'devops', label: 'DevOps engineer' },
-  { key: 'dba', label: 'DBA' },
-  { key: 'qa', label: 'QA tester' },
-  { key: 'product', label: 'Product owner' },
-  { key: 'ux', label: 'UX/UI designer' },
-  { key: 'security', label: 'Security specialist' },
-]
-
-/** The areas of CONTRACT §4 in reading order; `area` stays free text, these are the template's. */
-export const BACKEND_AREAS = [
-  'Server logic',
-  'API design',
-  'Database design',
-  'Authentication & authorization',
-  'Microservices',
-  'Performance',
-  'Caching',
-  'Asynchronous processing',
-  'Security',
-  'External integrations',
-  'Operations & observability',
-  'CI/CD delivery',
-] as const
-
-const BACKEND_SKILLS: readonly (Skill & { category: SkillCategory })[] = [
-  { id: 'nodejs', name: 'Node.js / TypeScript', category: 'languages' },
-  { id: 'python', name: 'Python', category: 'languages' },
-  { id: 'java', name: 'Java', category: 'languages' },
-  { id: 'dotnet', name: 'C# / .NET', category: 'languages' },
-  { id: 'go', name: 'Go', category: 'languages' },
-  { id: 'php', name: 'PHP', category: 'languages' },
-  { id: 'ruby', name: 'Ruby', category: 'languages' },
-  { id: 'postgresql', name: 'PostgreSQL', category: 'databases' },
-  { id: 'mysql', name: 'MySQL', category: 'databases' },
-  { id: 'mongodb', name: 'MongoDB', category: 'databases' },
-  { id: 'redis', name: 'Redis', category: 'databases' },
-  { id: 'elasticsearch', name: 'Elasticsearch', category: 'databases' },
-  { id: 'rest-openapi', name: 'REST / OpenAPI', category: 'apis' },
-  { id: 'graphql', name: 'GraphQL', category: 'apis' },
-  { id: 'grpc', name: 'gRPC / protobuf', category: 'apis' },
-  { id: 'docker', name: 'Docker', category: 'infrastructure' },
-  { id: 'kubernetes', name: 'Kubernetes', category: 'infrastructure' },
-  { id: 'cloud', name: 'Cloud (AWS / GCP / Azure)', category: 'infrastructure' },
-  { id: 'cicd', name: 'CI/CD pipelines & releases', category: 'delivery' },
-  { id: 'message-queues', name: 'Message queues (RabbitMQ, SQS)', category: 'messaging' },
-  { id: 'event-streaming', name: 'Event streaming (Kafka)', category: 'messaging' },
-  { id: 'app-security', name: 'Application security', category: 'cross-cutting' },
-  { id: 'identity-protocols', name: 'OAuth2 / OIDC / JWT', category: 'cross-cutting' },
-  { id: 'performance-engineering', name: 'Performance engineering', category: 'cross-cutting' },
-  { id: 'observability', name: 'Observability (logs, metrics, traces)', category: 'cross-cutting' },
-]
-
-type Area = (typeof BACKEND_AREAS)[number]
-type RoleKey = 'backend' | 'techlead' | 'frontend' | 'devops' | 'dba' | 'qa' | 'product' | 'ux' | 'security'
-
-interface TemplateRow {
-  id: string
-  area: Area
-  title: string
-  description: string
-  criticality: Criticality
-  skills: readonly string[]
-  R: readonly RoleKey[]
-  C: readonly RoleKey[]
-  I: readonly RoleKey[]
-}
-
-// Default R/C/I from research/domain.md §6. No A anywhere: an A names a person, filled in by the team.
-// UX/UI designers are informed where user-visible flows change (APIs, sign-in, integrations).
-const BACKEND_RESPONSIBILITIES: readonly TemplateRow[] = [
-  {
-    id: 'server-logic',
-    area: 'Server logic',
-    title: 'Domain & business logic',
-    description: 'Business rules, input validation and error handling in the backend services.',
-    criticality: 3,
-    skills: ['nodejs', 'python', 'java', 'dotnet', 'go', 'php', 'ruby'],
-    R: ['backend'],
-    C: ['product', 'techlead'],
-    I: ['qa', 'frontend'],
-  },
-  {
-    id: 'api-rest',
-    area: 'API design',
-    title: 'REST resources & OpenAPI contracts',
-    description: 'Resource design, OpenAPI documents, versioning and deprecation of public endpoints.',
-    criticality: 3,
-    skills: ['rest-openapi'],
-    R: ['backend'],
-    C: ['frontend', 'product'],
-    I: ['qa', 'ux'],
-  },
-  {
-    id: 'api-graphql',
-    area: 'API design',
-    title: 'GraphQL schema & resolvers',
-    description: 'Schema evolution, resolvers, batching and query cost limits.',
-    criticality: 2,
-    skills: ['graphql'],
-    R: ['backend'],
-    C: ['frontend'],
-    I: ['qa', 'ux'],
-  },
-  {
-    id: 'api-grpc',
-    area: 'API design',
-    title: 'gRPC services & protobuf contracts',
-    description: 'Service definitions, backward-compatible protobuf changes, deadlines and retries.',
-    criticality: 2,
-    skills: ['grpc'],
-    R: ['backend'],
-    C: ['devops'],
-    I: ['qa'],
-  },
-  {
-    id: 'db-schema',
-    area: 'Database design',
-    title: 'Data modelling & migrations',
-    description: 'Schemas, constraints and zero-downtime migrations.',
-    criticality: 3,
-    skills: ['postgresql', 'mysql', 'mongodb'],
-    R: ['backend'],
-    C: ['dba'],
-    I: ['devops', 'qa'],
-  },
-  {
-    id: 'db-operations',
-    area: 'Database design',
-    title: 'Query tuning, indexing & backups',
-    description: 'Slow-query analysis, indexes, backups, retention and restore drills.',
-    criticality: 2,
-    skills: ['postgresql', 'mysql', 'elasticsearch', 'performance-engineering'],
-    R: ['backend'],
-    C: ['dba'],
-    I: ['devops'],
-  },
-  {
-    id: 'auth-identity',
-    area: 'Authentication & authorization',
-    title: 'Identity, sessions & tokens',
-    description: 'Sign-in, sessions and tokens with OAuth2, OIDC and JWT.',
-    criticality: 3,
-    skills: ['identity-protocols', 'app-security'],
-    R: ['backend'],
-    C: ['security'],
-    I: ['frontend', 'qa', 'ux'],
-  },
-  {
-    id: 'auth-permissions',
-    area: 'Authentication & authorization',
-    title: 'Authorization model & permissions',
-    description: 'Roles and permissions (RBAC/ABAC) enforced on every endpoint.',
-    criticality: 3,
-    skills: ['app-security', 'identity-protocols'],
-    R: ['backend'],
-    C: ['security', 'product'],
-    I: ['qa', 'ux'],
-  },
-  {
-    id: 'service-boundaries',
-    area: 'Microservices',
-    title: 'Service boundaries & inter-service contracts',
-    description: 'Which service owns what, how services talk, and how their contracts evolve.',
-    criticality: 2,
-    skills: ['grpc', 'message-queues', 'docker', 'kubernetes'],
-    R: ['backend'],
-    C: ['devops', 'techlead'],
-    I: ['frontend'],
-  },
-  {
-    id: 'performance',
-    area: 'Performance',
-    title: 'Profiling, load testing & capacity',
-    description: 'Latency budgets, profiling, load tests and capacity planning.',
-    criticality: 2,
-    skills: ['performance-engineering', 'observability'],
-    R: ['backend'],
-    C: ['devops', 'dba'],
-    I: ['product'],
-  },
-  {
-    id: 'caching',
-    area: 'Caching',
-    title: 'Cache strategy & invalidation',
-    description: 'What is cached where (application, Redis, CDN) and how it is invalidated.',
-    criticality: 2,
-    skills: ['redis', 'performance-engineering'],
-    R: ['backend'],
-    C: ['devops'],
-    I: ['frontend'],
-  },
-  {
-    id: 'async-jobs',
-    area: 'Asynchronous processing',
-    title: 'Queues, background jobs & schedulers',
-    description: 'Workers, retries, idempotency and dead-letter handling.',
-    criticality: 2,
-    skills: ['message-queues', 'event-streaming', 'redis'],
-    R: ['backend'],
-    C: ['devops'],
-    I: ['qa'],
-  },
-  {
-    id: 'secure-coding',
-    area: 'Security',
-    title: 'Secure coding, secrets & dependency scanning',
-    description: 'OWASP Top 10 in reviews, secret handling and vulnerable dependency updates.',
-    criticality: 3,
-    skills: ['app-security'],
-    R: ['backend'],
-    C: ['security'],
-    I: ['devops', 'qa', 'techlead'],
-  },
-  {
-    id: 'integrations',
-    area: 'External integrations',
-    title: 'Third-party APIs & webhooks',
-    description: 'Payment, email and other providers: clients, webhooks, timeouts and fallbacks.',
-    criticality: 2,
-    skills: ['rest-openapi', 'app-security'],
-    R: ['backend'],
-    C: ['product', 'security'],
-    I: ['qa', 'ux'],
-  },
-  {
-    id: 'observability',
-    area: 'Operations & observability',
-    title: 'Observability, on-call & incident response',
-    description: 'Logs, metrics, traces and alerts; on-call rota and post-incident reviews.',
-    criticality: 2,
-    skills: ['observability', 'kubernetes', 'cloud'],
-    R: ['backend'],
-    C: ['devops'],
-    I: ['product'],
-  },
-  {
-    id: 'delivery',
-    area: 'CI/CD delivery',
-    title: 'CI/CD pipeline & release process',
-    description: 'Build, test and deploy pipelines for the backend services; release and rollback.',
-    criticality: 2,
-    skills: ['cicd', 'docker', 'cloud'],
-    R: ['devops'],
-    C: ['backend'],
-    I: ['qa'],
-  },
-]
 
 /**
  * Writes a template into a fresh document, in one transaction. The server calls it once, when a map

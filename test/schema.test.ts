@@ -73,6 +73,7 @@ test('people: add, rename, deactivate; readPeople returns plain objects sorted b
   assert.instance(stored, Y.Map)
   assert.throws(() => addPerson(doc, { id: 'ana', name: 'Other', role: 'qa' }), /already exists/)
   assert.throws(() => addPerson(doc, { id: 'a/b', name: 'Bad', role: 'qa' }), /must match/)
+  assert.throws(() => addPerson(doc, { name: 'Bad', role: '@qa' }), /role id must match/)
   assert.throws(() => renamePerson(doc, 'nobody', 'X'), /does not exist/)
 })
 
