@@ -1,0 +1,302 @@
+// The RACI grid: responsibilities grouped by area (rows) × people and role columns. A cell holds
+// one letter; click or Enter/Space cycles it, R/A/C/I set it, Delete clears it. An A belongs to
+// one named person, so role columns skip it, and two As on one row are marked as a conflict.
+import { html, nothing, type TemplateResult } from 'lit-html'
+import { classMap } from 'lit-html/directives/class-map.js'
+import { repeat } from 'lit-html/directives/repeat.js'
+import type { ResponsibilityAnalysis } from '../../shared/analytics.js'
+import { assignmentKey, roleAssignee, type Letter, type Person, type Responsibility } from '../../shared/schema.js'
+import { focusCell, navigate } from './grid-nav.js'
+import { peerTags } from './peers.js'
+import type { ViewContext } from './types.js'
+
+export const LETTER_NAMES: Record<Letter, string> = {
+  R: 'Responsible',
+  A: 'Accountable',
+  C: 'Consulted',
+  I: 'Informed',
+}
+
+const LETTER_HINTS: Record<Letter, string> = {
+  R: 'does the work',
+  A: 'owns the outcome; exactly one person',
+  C: 'asked before',
+  I: 'told after',
+}
+
+const PERSON_CYCLE: Array<Letter | null> = [null, 'R', 'A', 'C', 'I']
+const ROLE_CYCLE: Array<Letter | null> = [null, 'R', 'C', 'I']
+
+export const STATUS_TEXT: Record<ResponsibilityAnalysis['status'], string> = {
+  ok: 'OK',
+  thin: 'Thin',
+  'no-accountable': 'No A',
+  'multiple-accountable': 'Conflict',
+}
+
+const CRITICALITY_TEXT = { 1: 'low', 2: 'medium', 3: 'critical' } as const
+
+interface Column {
+  assignee: string
+  kind: 'person' | 'role'
+  label: string
+  sub: string
+  person?: Person
+}
+
+export function raciView(ctx: ViewContext): TemplateResult {
+  const { model, readOnly } = ctx
+  const without = new Set(model.without)
+  const columns: Column[] = [
+    ...model.people.map((p) => ({
+      assignee: p.id,
+      kind: 'person' as const,
+      label: p.name,
+      sub: model.roleLabels.get(p.role) ?? p.role,
+      person: p,
+    })),
+    ...model.roles.map((r) => ({ assignee: roleAssignee(r.key), kind: 'role' as const, label: r.label, sub: '' })),
+  ]
+  const firstRole = model.people.length
+  let rowIndex = 0
+  const stop = ctx.active.raci ?? (model.responsibilities[0] ? `row:${model.responsibilities[0].id}` : null)
+
+  return html`
+    <section class="panel-body" aria-labelledby="raci-heading">
+      <div class="toolbar">
+        <h2 id="raci-heading" class="visually-hidden">RACI grid</h2>
+        <ul class="legend" aria-label="Letters">
+          ${(['R', 'A', 'C', 'I'] as const).map(
+            (l) => html`<li title=${`${LETTER_NAMES[l]}: ${LETTER_HINTS[l]}`}>
+              <span class="chip chip-${l}" aria-hidden="true">${l}</span> ${LETTER_NAMES[l]}<span class="visually-hidden">: ${LETTER_HINTS[l]}</span>
+            </li>`,
+          )}
+        </ul>
+        <p class="hint keys-hint">Click a cell or type R, A, C, I · Delete clears · arrows move</p>
+        ${readOnly
+          ? nothing
+          : html`<button class="btn" data-action="add-responsibility" @click=${() => ctx.actions.openResponsibility(null)}>+ Responsibility</button>`}
+      </div>
+      ${model.people.length === 0
+        ? html`<p class="empty-note">
+            No people on this map yet: only role columns.
+            ${readOnly ? nothing : html`<button class="link" @click=${() => ctx.actions.showTab('people')}>Add people</button> to name who is accountable.`}
+          </p>`
+        : nothing}
+      <div class="grid-scroll" tabindex="-1">
+        <table
+          class="grid raci"
+          role="grid"
+          data-grid="raci"
+          aria-labelledby="raci-heading"
+          aria-readonly=${readOnly ? 'true' : 'false'}
+          aria-rowcount=${model.responsibilities.length + 1}
+          @keydown=${(e: KeyboardEvent) => onKeydown(ctx, e)}
+          @focusin=${(e: FocusEvent) => onFocus(ctx, e)}
+        >
+          <thead>
+            <tr class="groups">
+              <th scope="col" class="corner" rowspan="2">Responsibility</th>
+              ${firstRole > 0 ? html`<th scope="colgroup" colspan=${firstRole} class="group">People</th>` : nothing}
+              ${columns.length > firstRole
+                ? html`<th scope="colgroup" colspan=${columns.length - firstRole} class="group group-start">Role columns</th>`
+                : nothing}
+            </tr>
+            <tr class="cols">
+              ${columns.map(
+                (col, i) => html`<th
+                  scope="col"
+                  class=${classMap({
+                    colhead: true,
+                    role: col.kind === 'role',
+                    'group-start': i === firstRole,
+                    inactive: col.person !== undefined && !col.person.active,
+                    away: col.person !== undefined && without.has(col.person.id),
+                  })}
+                  data-key=${col.kind === 'person' ? `person:${col.assignee}` : `role:${col.assignee}`}
+                  title=${columnTitle(col, without)}
+                >
+                  <span class="colname">${col.label}</span>
+                  ${col.kind === 'role' ? nothing : html`<span class="colsub">${!col.person!.active ? 'inactive' : without.has(col.assignee) ? 'what-if: away' : col.sub}</span>`}
+                </th>`,
+              )}
+            </tr>
+          </thead>
+          ${repeat(
+            model.areas,
+            (group) => group.area,
+            (group) => html`
+              <tbody>
+                <tr class="area">
+                  <th scope="colgroup" colspan=${columns.length + 1}><span class="area-name">${group.area || 'No area'}</span></th>
+                </tr>
+                ${repeat(
+                  group.rows,
+                  (row) => row.id,
+                  (row) => rowView(ctx, row, columns, firstRole, rowIndex++, stop),
+                )}
+              </tbody>
+            `,
+          )}
+        </table>
+      </div>
+    </section>
+  `
+}
+
+function rowView(ctx: ViewContext, row: Responsibility, columns: Column[], firstRole: number, r: number, stop: string | null): TemplateResult {
+  const { model, readOnly } = ctx
+  const analysis = model.byResponsibility.get(row.id)
+  const status = analysis?.status ?? 'ok'
+  const conflict = status === 'multiple-accountable'
+  const rowKey = `row:${row.id}`
+  const accountableNames = (analysis?.accountable ?? []).map((id) => model.peopleById.get(id)?.name ?? id)
+  return html`
+    <tr class=${classMap({ conflict, [`row-${status}`]: true })} data-row=${row.id}>
+      <th scope="row" class="rowhead" data-key=${rowKey}>
+        <div class="rowhead-inner">
+          ${readOnly
+            ? html`<span class="row-title" data-r=${r} data-c="0" tabindex=${stop === rowKey ? 0 : -1} title=${row.description}>${row.title}</span>`
+            : html`<button
+                class="row-title"
+                data-r=${r}
+                data-c="0"
+                tabindex=${stop === rowKey ? 0 : -1}
+                title=${`${row.description ? row.description + '\n' : ''}Edit (Enter) · move (Alt+↑/↓)`}
+                aria-label=${`${row.title}: edit`}
+                @click=${() => ctx.actions.openResponsibility(row.id)}
+              >
+                ${row.title}
+              </button>`}
+          <span class="crit crit-${row.criticality}" title=${`Criticality ${row.criticality}: ${CRITICALITY_TEXT[row.criticality]}`}>
+            <i></i><i></i><i></i><span class="visually-hidden">criticality ${CRITICALITY_TEXT[row.criticality]}</span>
+          </span>
+          <span
+            class="status status-${status}"
+            data-status=${status}
+            title=${statusTitle(status, analysis, accountableNames)}
+          >
+            <span class="bf" aria-label=${`bus factor ${analysis?.busFactor ?? 0}`}>${analysis?.busFactor ?? 0}</span>
+            ${STATUS_TEXT[status]}
+          </span>
+          ${readOnly
+            ? nothing
+            : html`<span class="row-moves">
+                <button class="icon" tabindex="-1" aria-label=${`Move ${row.title} up`} @click=${() => ctx.actions.moveResponsibility(row.id, -1)}>▲</button>
+                <button class="icon" tabindex="-1" aria-label=${`Move ${row.title} down`} @click=${() => ctx.actions.moveResponsibility(row.id, 1)}>▼</button>
+              </span>`}
+        </div>
+      </th>
+      ${columns.map((col, i) => cellView(ctx, row, col, r, i + 1, i === firstRole, stop, conflict, accountableNames))}
+    </tr>
+  `
+}
+
+function cellView(
+  ctx: ViewContext,
+  row: Responsibility,
+  col: Column,
+  r: number,
+  c: number,
+  groupStart: boolean,
+  stop: string | null,
+  rowConflict: boolean,
+  accountableNames: string[],
+): TemplateResult {
+  const key = `r:${assignmentKey(row.id, col.assignee)}`
+  const letter = ctx.model.assignments.get(assignmentKey(row.id, col.assignee))?.letter ?? null
+  const inactive = col.person !== undefined && !col.person.active
+  // An A that counts for nothing: on a role column (written by another client) or an inactive person.
+  const void_ = letter === 'A' && (col.kind === 'role' || inactive)
+  const conflict = rowConflict && letter === 'A' && !void_ && !ctx.model.without.includes(col.assignee)
+  const peers = ctx.peersByCell.get(key) ?? []
+  const label =
+    `${col.label}${col.kind === 'role' ? ' (role)' : ''}, ${row.title}: ${letter ? LETTER_NAMES[letter] : 'not assigned'}` +
+    (conflict ? `. Conflict: ${accountableNames.length} accountable (${accountableNames.join(', ')})` : '') +
+    (void_ ? '. Counts for nothing' : '') +
+    (peers.length ? `. Here: ${peers.map((p) => p.user.name).join(', ')}` : '')
+  return html`<td
+    role="gridcell"
+    class=${classMap({ cell: true, 'group-start': groupStart, role: col.kind === 'role', inactive, conflict, 'has-peer': peers.length > 0 })}
+    style=${peers.length ? `--peer: ${peers[0]!.color}` : ''}
+    data-key=${key}
+    data-r=${r}
+    data-c=${c}
+    data-letter=${letter ?? ''}
+    tabindex=${stop === key ? 0 : -1}
+    aria-label=${label}
+    @click=${ctx.readOnly ? null : () => cycle(ctx, row.id, col, letter)}
+  >
+    ${letter ? html`<span class=${classMap({ chip: true, [`chip-${letter}`]: true, void: void_ })} aria-hidden="true">${letter}</span>` : nothing}
+    ${peerTags(peers)}
+  </td>`
+}
+
+function cycle(ctx: ViewContext, responsibility: string, col: Column, letter: Letter | null): void {
+  const order = col.kind === 'role' ? ROLE_CYCLE : PERSON_CYCLE
+  const next = order[(order.indexOf(letter) + 1) % order.length] ?? null
+  ctx.actions.setLetter(responsibility, col.assignee, next)
+}
+
+function onKeydown(ctx: ViewContext, e: KeyboardEvent): void {
+  const target = e.target as HTMLElement
+  if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown') && !ctx.readOnly) {
+    const id = target.closest<HTMLElement>('tr[data-row]')?.dataset.row
+    if (id && target.classList.contains('row-title')) {
+      e.preventDefault()
+      ctx.actions.moveResponsibility(id, e.key === 'ArrowUp' ? -1 : 1)
+      return
+    }
+  }
+  if (navigate(e)) return
+  if (ctx.readOnly || e.ctrlKey || e.metaKey || e.altKey) return
+  const cell = target.closest<HTMLElement>('td[data-key]')
+  if (!cell) return
+  const parsed = /^r:([^/]+)\/(.+)$/.exec(cell.dataset.key ?? '')
+  if (!parsed) return
+  const [, responsibility = '', assignee = ''] = parsed
+  const isRole = assignee.startsWith('@')
+  const key = e.key.toUpperCase()
+  if (key === 'R' || key === 'A' || key === 'C' || key === 'I') {
+    e.preventDefault()
+    if (key === 'A' && isRole) {
+      ctx.actions.notify('An A belongs to one named person, not to a role column.')
+      return
+    }
+    ctx.actions.setLetter(responsibility, assignee, key)
+  } else if (e.key === 'Delete' || e.key === 'Backspace') {
+    e.preventDefault()
+    ctx.actions.setLetter(responsibility, assignee, null)
+  } else if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault()
+    cell.click()
+  }
+}
+
+function onFocus(ctx: ViewContext, e: FocusEvent): void {
+  const el = (e.target as HTMLElement).closest<HTMLElement>('[data-r][data-c]')
+  if (!el) return
+  const key = el.dataset.key ?? el.closest<HTMLElement>('[data-key]')?.dataset.key ?? null
+  if (el.tabIndex !== 0) focusCell(el)
+  ctx.actions.focus('raci', key)
+}
+
+function columnTitle(col: Column, without: Set<string>): string {
+  if (col.kind === 'role') return `${col.label}: role column (R, C or I for everyone in this role)`
+  const p = col.person!
+  return `${p.name} · ${col.sub}${p.team ? ` · ${p.team}` : ''}${p.active ? '' : ' · inactive'}${without.has(p.id) ? ' · left out in the what-if' : ''}`
+}
+
+function statusTitle(status: ResponsibilityAnalysis['status'], analysis: ResponsibilityAnalysis | undefined, accountable: string[]): string {
+  const bf = `Bus factor ${analysis?.busFactor ?? 0}: active people holding A or R.`
+  switch (status) {
+    case 'multiple-accountable':
+      return `Conflict: ${accountable.length} accountable (${accountable.join(', ')}). Exactly one person should hold the A. ${bf}`
+    case 'no-accountable':
+      return `Nobody is accountable: give one person the A. ${bf}`
+    case 'thin':
+      return `Critical, but fewer than two people hold A or R. ${bf}`
+    default:
+      return `One accountable (${accountable.join(', ')}). ${bf}`
+  }
+}

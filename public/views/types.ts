@@ -1,0 +1,46 @@
+// What every view of an open map receives: the model, who is looking, where the others are, and
+// the actions (each one a schema mutator with this user's id as `by`, or a change of view state).
+import type { Letter, Level } from '../../shared/schema.js'
+import type { MapModel } from '../model.js'
+import type { Peer } from '../presence.js'
+import type { Identity } from '../token.js'
+
+export type GridName = 'raci' | 'skills'
+export type Tab = 'raci' | 'skills' | 'people'
+
+export interface ViewContext {
+  model: MapModel
+  me: Identity
+  readOnly: boolean
+  /** others by the data-key of the cell they are on */
+  peersByCell: Map<string, Peer[]>
+  /** each grid's tab stop (a data-key), so Tab returns where the user left off */
+  active: Record<GridName, string | null>
+  actions: Actions
+}
+
+export interface PersonChanges {
+  name?: string
+  role?: string
+  team?: string | null
+  active?: boolean
+}
+
+export interface Actions {
+  setLetter(responsibility: string, assignee: string, letter: Letter | null): void
+  setLevel(person: string, skill: string, level: Level | null | undefined): void
+  openResponsibility(id: string | null): void
+  moveResponsibility(id: string, direction: -1 | 1): void
+  addPerson(name: string, role: string, team: string): void
+  updatePerson(id: string, changes: PersonChanges): void
+  setTitle(title: string): void
+  /** the user is on this cell (presence, roving tab stop) */
+  focus(grid: GridName, key: string | null): void
+  openPicker(person: string, skill: string, anchor: HTMLElement): void
+  toggleWithout(person: string): void
+  clearWithout(): void
+  showTab(tab: Tab): void
+  /** shows `tab` and moves focus to the element with this data-key */
+  reveal(tab: Tab, key: string): void
+  notify(message: string): void
+}
