@@ -90,7 +90,6 @@ export function raciView(ctx: ViewContext): TemplateResult {
           data-grid="raci"
           aria-labelledby="raci-heading"
           aria-readonly=${readOnly ? 'true' : 'false'}
-          aria-rowcount=${model.responsibilities.length + 1}
           @keydown=${(e: KeyboardEvent) => onKeydown(ctx, e)}
           @focusin=${(e: FocusEvent) => onFocus(ctx, e)}
         >
@@ -128,7 +127,7 @@ export function raciView(ctx: ViewContext): TemplateResult {
             (group) => html`
               <tbody>
                 <tr class="area">
-                  <th scope="colgroup" colspan=${columns.length + 1}><span class="area-name">${group.area || 'No area'}</span></th>
+                  <th scope="rowgroup" colspan=${columns.length + 1}><span class="area-name">${group.area || 'No area'}</span></th>
                 </tr>
                 ${repeat(
                   group.rows,

@@ -78,7 +78,7 @@ export function skillsView(ctx: ViewContext): TemplateResult {
             (group) => group.category,
             (group) => html`<tbody>
               <tr class="area">
-                <th scope="colgroup" colspan=${people.length + 2}><span class="area-name">${group.label}</span></th>
+                <th scope="rowgroup" colspan=${people.length + 2}><span class="area-name">${group.label}</span></th>
               </tr>
               ${repeat(
                 group.skills,
