@@ -13,7 +13,9 @@ Store.before.each((ctx) => {
   ctx.db = openDb(path.join(tempDir(), 'skillmap.db'), { sync: 'normal' })
   ctx.store = createStore(ctx.db)
 })
-Store.after.each((ctx) => ctx.db?.$client.close())
+Store.after.each((ctx) => {
+  ctx.db?.$client.close()
+})
 
 function edits(n: number): { doc: Y.Doc; updates: Uint8Array[] } {
   const doc = new Y.Doc()
