@@ -11,7 +11,8 @@ import { createAuth, loadSecret, type Auth } from './auth.js'
 import { createLocalBus, type Bus } from './bus.js'
 import type { Config } from './config.js'
 import { openDb } from './db.js'
-import { attachIo, type IoServer } from './io.js'
+import { attachIo, useRedisAdapter, type IoServer } from './io.js'
+import { createRedisBus } from './redis-bus.js'
 import { createRooms, type Rooms } from './rooms.js'
 import { registerHealth } from './routes/health.js'
 import { templateUpdate } from './seed.js'
@@ -43,7 +44,6 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const auth = createAuth(loadSecret(config))
   const db = openDb(path.join(config.dataDir, 'skillmap.db'), { sync: config.sqliteSync })
   const store = createStore(db)
-  const bus = deps.bus ?? createLocalBus()
   if (config.seedDemo) seedDemo(store)
 
   const app = Fastify({
@@ -54,6 +54,11 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     },
     bodyLimit: config.maxMessageBytes,
   })
+
+  const redisBus = deps.bus === undefined && config.redisUrl !== undefined
+    ? await createRedisBus({ url: config.redisUrl, log: app.log.child({ module: 'bus' }) })
+    : undefined
+  const bus = deps.bus ?? redisBus ?? createLocalBus()
 
   const rooms = createRooms({
     store,
@@ -83,6 +88,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   })
   const yws = registerYws(app, { rooms, auth, config, log: app.log.child({ module: 'yws' }) })
   const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }) })
+  const closeAdapter = redisBus === undefined ? async () => {} : await useRedisAdapter(io, redisBus.clients.pub, app.log.child({ module: 'io' }))
 
   registerHealth(app)
   await app.register(fastifyStatic, { root: PUBLIC_DIR })
@@ -107,6 +113,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
         await yws.closeAll(CloseCode.serviceRestart, 'server restart')
         await rooms.close(undefined)
         await app.close()
+        await closeAdapter()
         await bus.close()
         db.$client.close()
       })()

@@ -2,6 +2,8 @@
 // frames carried in `doc:msg` exactly as on the y-websocket endpoint.
 import type http from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
+import { createAdapter } from '@socket.io/redis-adapter'
+import type { RedisClientType } from 'redis'
 import { Server, type Socket } from 'socket.io'
 import {
   ErrorCode,
@@ -62,6 +64,30 @@ export function attachIo(server: http.Server, deps: IoDeps): IoServer {
 
   io.on('connection', (socket) => serve(socket, deps))
   return io
+}
+
+/**
+ * Socket.IO rooms and server-side emits across instances (CONTRACT §7) through @socket.io/redis-adapter,
+ * on clients of its own. Document traffic does not use it: rooms fan out through the bus, with seqs.
+ * Returns a function that closes those clients.
+ */
+export async function useRedisAdapter(io: IoServer, base: RedisClientType, log: FastifyBaseLogger): Promise<() => Promise<void>> {
+  const pub = base.duplicate({ disableOfflineQueue: false })
+  const sub = base.duplicate({ disableOfflineQueue: false })
+  for (const client of [pub, sub]) client.on('error', (err: Error) => log.debug({ err: err.message }, 'socket.io redis adapter: redis error'))
+  await Promise.all([pub.connect(), sub.connect()])
+  // The adapter does not catch its publishes; during an outage one would become an unhandled rejection.
+  const safePub = new Proxy(pub, {
+    get(target, prop) {
+      if (prop === 'publish') return (...args: Parameters<typeof pub.publish>) => target.publish(...args).catch(() => 0)
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  io.adapter(createAdapter(safePub, sub))
+  return async () => {
+    await Promise.all([pub, sub].map((c) => (c.isOpen ? c.quit().catch(() => c.destroy()) : undefined)))
+  }
 }
 
 interface Session {

@@ -57,7 +57,7 @@ interface Outgoing {
 
 export class Room {
   readonly doc = new Y.Doc()
-  readonly awareness = new awarenessProtocol.Awareness(this.doc)
+  readonly awareness: awarenessProtocol.Awareness
   readonly peers = new Set<Peer>()
   /** Every row up to this seq is applied to the doc. */
   appliedSeq = 0
@@ -79,8 +79,15 @@ export class Room {
     rows: LogRow[],
     private readonly ctx: RoomContext,
   ) {
-    // Throws on a corrupt row: the caller refuses the document instead of serving it empty.
-    this.doc.transact(() => rows.forEach((r) => Y.applyUpdate(this.doc, r.data)), FROM_STORE)
+    try {
+      this.doc.transact(() => rows.forEach((r) => Y.applyUpdate(this.doc, r.data)), FROM_STORE)
+    } catch (err) {
+      // A corrupt row: the caller refuses the document instead of serving it empty.
+      this.doc.destroy()
+      throw err
+    }
+    // Made only now: its timer would outlive a failed load.
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
     this.appliedSeq = rows.at(-1)?.seq ?? 0
     this.rowsSinceCompaction = rows.length
     this.sizeEstimate = rows.reduce((n, r) => n + r.data.byteLength, 0)

@@ -117,6 +117,12 @@ export async function joinIo(socket: IoSocket, docId: string, doc = new Y.Doc())
     send(encoding.toUint8Array(encoder))
   })
 
+  // The awareness's timer would keep the test process alive after the socket is gone.
+  socket.on('disconnect', () => {
+    awareness.destroy()
+    doc.destroy()
+  })
+
   const ack = await new Promise<JoinAck>((resolve) => socket.emit('doc:join', docId, resolve))
   if (ack.ok) {
     const encoder = encoding.createEncoder()

@@ -72,7 +72,14 @@ export async function startChild(env: Record<string, string>): Promise<ChildServ
   let out = ''
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)))
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // A grandchild (tsx's esbuild service) may still hold the pipes; they must not keep the tests alive.
+      child.stdout!.destroy()
+      child.stderr!.destroy()
+      resolve(code ?? signal)
+    }),
+  )
   await within(
     Promise.race([
       nextEvent(child.stdout!, 'data', { accept: () => /skillmap is running at/.test(out), timeout: 20_000 }),

@@ -1,16 +1,15 @@
 // Waiting without sleeping: every wait ends on an event or a condition, or fails after a timeout.
-import type { EventEmitter } from 'node:events'
-
 const DEFAULT_TIMEOUT_MS = 5000
 
+// Loose on purpose: Node emitters, Yjs observables and typed Socket.IO sockets all fit.
 interface Listenable {
-  on(event: string, fn: (...args: any[]) => void): unknown
-  off(event: string, fn: (...args: any[]) => void): unknown
+  on(...args: any[]): unknown
+  off(...args: any[]): unknown
 }
 
 /** Resolves with the arguments of the next `event` for which `accept` holds. */
 export function nextEvent<T extends unknown[] = unknown[]>(
-  emitter: Listenable | EventEmitter,
+  emitter: Listenable,
   event: string,
   { accept = () => true, timeout = DEFAULT_TIMEOUT_MS }: { accept?: (...args: T) => boolean; timeout?: number } = {},
 ): Promise<T> {
