@@ -100,8 +100,6 @@ export async function joinIo(socket: IoSocket, docId: string, doc = new Y.Doc())
   socket.on('doc:error', (id, error) => {
     if (id === docId) errors.push(error)
   })
-  // An Awareness runs a timer until destroyed; a closed socket must not keep the test process alive.
-  socket.on('disconnect', () => awareness.destroy())
   doc.on('update', (update: Uint8Array, from: unknown) => {
     if (from === origin) return
     const encoder = encoding.createEncoder()
