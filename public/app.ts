@@ -9,8 +9,8 @@ const root = document.getElementById('app')!
 let unmount: (() => void) | null = null
 let mounted = ''
 
-function show(): void {
-  if (location.hash === mounted) return
+function show(notice?: string): void {
+  if (location.hash === mounted && notice === undefined) return
   mounted = location.hash
   unmount?.()
   unmount = null
@@ -28,8 +28,8 @@ function show(): void {
     unmount = mountStart(root, route.token, 'This token is for the REST API (exporter): it cannot open a live map.')
     return
   }
-  unmount = mountMap(root, route.docId, route.token, me)
+  unmount = mountMap(root, route.docId, route.token, me, { reload: (message) => show(message), ...(notice ? { notice } : {}) })
 }
 
-window.addEventListener('hashchange', show)
+window.addEventListener('hashchange', () => show())
 show()

@@ -14,6 +14,7 @@ import {
   type Letter,
   type Level,
 } from '../shared/schema.js'
+import { ErrorCode } from '../shared/protocol.js'
 import { flash, watchRemoteChanges } from './flash.js'
 import { moveTarget, readModel, type MapModel } from './model.js'
 import { peersByCell, readPeers, setCell } from './presence.js'
@@ -65,7 +66,14 @@ declare global {
   }
 }
 
-export function mountMap(root: HTMLElement, docId: string, token: string, me: Identity): () => void {
+export interface MountOptions {
+  /** Replaces this map with a fresh copy from the server, showing `notice` once it is mounted. */
+  reload(notice: string): void
+  /** a notice to show from the start */
+  notice?: string
+}
+
+export function mountMap(root: HTMLElement, docId: string, token: string, me: Identity, options: MountOptions): () => void {
   const session = openSession(docId, token, me)
   const { doc, awareness } = session
   const state: ViewState = {
@@ -247,6 +255,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       readOnly: session.readOnly || closed !== null,
       peersByCell: peersByCell(peers),
       active: state.active,
+      picking: state.picker ? `s:${state.picker.person}/${state.picker.skill}` : null,
       actions,
     }
     const tabView = !session.loaded
@@ -352,17 +361,25 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
   })
   const unsubscribe = session.subscribe(() => {
     if (session.denied.length > deniedSeen) {
-      session.denied.slice(deniedSeen).forEach((reason) => {
+      const fresh = session.denied.slice(deniedSeen)
+      deniedSeen = session.denied.length
+      // A view-only page that wrote anyway (from the console) holds what nobody else has: start
+      // again from the server's copy, so the page shows the map as it is.
+      if (session.readOnly && fresh.includes(ErrorCode.readOnly)) {
+        queueMicrotask(() => options.reload(deniedMessage(ErrorCode.readOnly)!))
+        return
+      }
+      fresh.forEach((reason) => {
         const message = deniedMessage(reason)
         if (message) notify(message)
       })
-      deniedSeen = session.denied.length
     }
     invalidate()
   })
   document.addEventListener('keydown', onKey)
   awareness.setLocalStateField('cell', null)
   window.skillmap = { doc, provider: session.provider, awareness, session, model: currentModel }
+  if (options.notice) notify(options.notice)
   paint()
 
   return () => {

@@ -72,7 +72,7 @@ export function raciView(ctx: ViewContext): TemplateResult {
             </li>`,
           )}
         </ul>
-        <p class="hint keys-hint">Click a cell or type R, A, C, I · Delete clears · arrows move</p>
+        ${readOnly ? nothing : html`<p class="hint keys-hint">Click a cell or type R, A, C, I · Delete clears · arrows move</p>`}
         ${readOnly
           ? nothing
           : html`<button class="btn" data-action="add-responsibility" @click=${() => ctx.actions.openResponsibility(null)}>+ Responsibility</button>`}

@@ -39,6 +39,7 @@ export function skillsView(ctx: ViewContext): TemplateResult {
           <li title="Not applicable to this person: never counted, unlike 0"><span class="lvl lvl-na" aria-hidden="true">N/A</span> Not applicable</li>
         </ul>
         <p class="hint">Covered = level ${COVERED_LEVEL}+ (${LEVEL_NAMES[COVERED_LEVEL]}).</p>
+        ${readOnly ? nothing : html`<p class="hint keys-hint">Click a cell or type 0–4 · N for N/A · Delete clears</p>`}
       </div>
       ${people.length === 0
         ? html`<p class="empty-note">
@@ -126,7 +127,7 @@ function levelCell(ctx: ViewContext, person: Person, skill: Skill, r: number, c:
   const label = `${person.name}, ${skill.name}: ${levelText(level)}${peers.length ? `. Here: ${peers.map((p) => p.user.name).join(', ')}` : ''}`
   return html`<td
     role="gridcell"
-    class=${classMap({ cell: true, level: true, inactive: !person.active, 'has-peer': peers.length > 0 })}
+    class=${classMap({ cell: true, level: true, inactive: !person.active, 'has-peer': peers.length > 0, picking: ctx.picking === key })}
     style=${peers.length ? `--peer: ${peers[0]!.color}` : ''}
     data-key=${key}
     data-r=${r}

@@ -16,6 +16,8 @@ export interface ViewContext {
   peersByCell: Map<string, Peer[]>
   /** each grid's tab stop (a data-key), so Tab returns where the user left off */
   active: Record<GridName, string | null>
+  /** the heatmap cell whose level picker is open */
+  picking: string | null
   actions: Actions
 }
 
