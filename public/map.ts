@@ -122,7 +122,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
 
   /** Every document write goes through here: never from a view-only page, errors become notices. */
   const write = (change: () => void): void => {
-    if (session.readOnly) return
+    if (session.readOnly || session.closed) return
     try {
       change()
     } catch (err) {

@@ -119,7 +119,7 @@ export function openSession(docId: string, token: string, identity: Identity): S
     setStatus('offline')
   }
   const online = (): void => {
-    if (state.status === 'closed') return
+    if (state.status === 'closed' || provider.wsconnected || provider.wsconnecting) return
     setStatus('connecting')
     provider.connect()
   }

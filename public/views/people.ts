@@ -87,6 +87,7 @@ export function peopleView(ctx: ViewContext): TemplateResult {
                           <input
                             class="inline"
                             aria-label=${`Team of ${p.name}`}
+                            placeholder="team"
                             maxlength="80"
                             .value=${p.team ?? ''}
                             @change=${text(p.id, 'team')}

@@ -71,7 +71,7 @@ export function mountStart(root: HTMLElement, token: string | null, routeError?:
           const docs = (await res.json()) as DocSummary[]
           state.list = { kind: 'ready', docs: [...docs].sort((a, b) => String(b.updatedAt).localeCompare(String(a.updatedAt))) }
         } else {
-          state.list = { kind: 'unavailable', message: await errorText(res, { 404: 'This server does not list maps yet. Open one by its id below.' }) }
+          state.list = { kind: 'unavailable', message: await errorText(res, { 404: 'This server does not list maps yet.' }) }
         }
       } catch {
         state.list = { kind: 'unavailable', message: 'The server cannot be reached.' }
