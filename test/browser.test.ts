@@ -279,6 +279,13 @@ Web('a viewer sees edits arrive and cannot change anything', async (ctx) => {
   for (const row of srv.server.store.load('watch')!.rows) Y.applyUpdate(stored, row.data)
   assert.not.ok(stored.getMap('assignments').has('secure-coding/ben'))
   assert.ok(stored.getMap('assignments').has('integrations/ben'))
+  // and so does a REST export, where this server has one (CONTRACT §6)
+  const res = await fetch(`${srv.url}/api/docs/watch/snapshot?format=json`, { headers: { authorization: `Bearer ${ctx.tokens.lee}` } })
+  if (res.status !== 404) {
+    const snapshot = (await res.json()) as { responsibilities: Array<{ id: string; accountable: string[]; responsible: string[] }> }
+    assert.equal(snapshot.responsibilities.find((r) => r.id === 'secure-coding')?.accountable, [])
+    assert.ok(snapshot.responsibilities.find((r) => r.id === 'integrations')?.responsible.includes('ben'))
+  }
   noErrors(editor, viewer)
 })
 
