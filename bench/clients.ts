@@ -1,7 +1,8 @@
 // One benchmark client: speaks the y-websocket protocol over a plain WebSocket, over Hocuspocus'
 // framing (document name first, Auth message before anything else), or over skillmap's Socket.IO
-// events. Light clients hold no Y.Doc and never apply updates (the single generator core must not
-// become the bottleneck); clients given a Y.Doc apply what they receive (cold-load, seeding).
+// events. Load clients never apply what they receive (the single generator core must not become
+// the bottleneck); writers hold a Y.Doc only to produce their own updates. Cold-load and seeding
+// clients apply everything.
 import WebSocket from 'ws'
 import { io, type Socket } from 'socket.io-client'
 import * as Y from 'yjs'
@@ -32,8 +33,10 @@ export interface ClientEvents {
 export interface ClientOptions {
   docId: string
   endpoint: Endpoint
-  /** a client given a document applies every sync message it receives into it and sends its own updates from it */
+  /** the client's own document: answers the server's sync step 1 from it */
   doc?: Y.Doc
+  /** apply every received sync message into `doc` (cold-load); writers under load leave this off */
+  apply?: boolean
   events: ClientEvents
   name: string
 }
@@ -160,9 +163,9 @@ export class BenchClient {
     const sub = frame[offset + 1]
     if (sub === UPDATE) {
       this.opts.events.onUpdate?.(this, frame)
-      if (this.opts.doc) this.apply(frame, offset + 2)
+      if (this.opts.apply) this.apply(frame, offset + 2)
     } else if (sub === STEP2) {
-      if (this.opts.doc) this.apply(frame, offset + 2)
+      if (this.opts.apply) this.apply(frame, offset + 2)
       this.markReady()
     } else if (sub === STEP1 && this.opts.endpoint.handshake) {
       const d = decoding.createDecoder(frame.subarray(offset + 2))

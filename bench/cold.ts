@@ -15,9 +15,9 @@ const SEED_MAX_BUFFERED = 1 << 20
 export async function seed(job: ColdJob): Promise<SeedResult> {
   const t0 = performance.now()
   const doc = new Y.Doc()
-  const seeder = new BenchClient({ docId: job.docId, endpoint: job.endpoint, doc, events: {}, name: 'seeder' })
+  const seeder = new BenchClient({ docId: job.docId, endpoint: job.endpoint, doc, apply: true, events: {}, name: 'seeder' })
   const observed = new Y.Doc()
-  const observer = new BenchClient({ docId: job.docId, endpoint: job.endpoint, doc: observed, events: {}, name: 'observer' })
+  const observer = new BenchClient({ docId: job.docId, endpoint: job.endpoint, doc: observed, apply: true, events: {}, name: 'observer' })
   try {
     await seeder.connect(CONNECT_TIMEOUT_MS)
     await observer.connect(CONNECT_TIMEOUT_MS)
@@ -79,6 +79,7 @@ export async function coldLoad(job: ColdJob): Promise<ColdLoadResult> {
       docId: job.docId,
       endpoint: job.endpoint,
       doc,
+      apply: true,
       name: `loader-${i}`,
       events: {
         onFrame: (_c, frame) => {

@@ -1,10 +1,11 @@
 // The load of the fan-out, many-docs, saturation and cross-instance scenarios, run inside the
 // generator process: connect every client, then drive writers at a planned rate and measure
 // end-to-end latency from a writer's send to each other client's receipt.
+import { performance as nodePerformance } from 'node:perf_hooks'
 import * as Y from 'yjs'
 import { BenchClient } from './clients.js'
 import { Histogram } from './histogram.js'
-import { readCpu, readRssMB, sleep } from './proc.js'
+import { readCpu, readHostBusy, readRssMB, sleep } from './proc.js'
 import type { LoadJob, LoadResult, LoadStep, StepResult, CpuSample } from './types.js'
 
 /** Marks the timestamped value inside an update: receivers find it with a byte scan, without decoding. */
@@ -227,7 +228,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     const planned = (step.rate * windowMs) / 1000
     const lagP99 = lag.count ? lag.quantile(0.99) : 0
     const lagging = lagP99 > LAG_LIMIT_MS || skipped > 0 || (activeWriters.length > 0 && sent < planned * 0.95)
-    const cpu = cpuStart ? cpuDiff(cpuStart, cpuEnd) : { server: nanCpu(), generator: NaN }
+    const cpu = cpuStart ? cpuDiff(cpuStart, cpuEnd) : { server: nanCpu(), generator: NaN, elu: NaN, otherPct: NaN }
     return {
       rate: step.rate,
       windowMs,
@@ -247,6 +248,8 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       serverCpu: cpu.server,
       serverRssMB: rssMB,
       generatorCpuPct: cpu.generator,
+      generatorElu: cpu.elu,
+      hostOtherCpuPct: cpu.otherPct,
       unexpectedCloses: lost,
     }
   }
@@ -321,6 +324,8 @@ function sampleCpu(pids: number[]) {
     user: sum(times.map((t) => t.user)),
     sys: sum(times.map((t) => t.sys)),
     gen: process.cpuUsage(),
+    elu: nodePerformance.eventLoopUtilization(),
+    host: readHostBusy(),
   }
 }
 
@@ -330,7 +335,10 @@ function cpuDiff(a: ReturnType<typeof sampleCpu>, b: ReturnType<typeof sampleCpu
   const sysPct = (100 * (b.sys - a.sys)) / sec
   const genMicros = b.gen.user - a.gen.user + (b.gen.system - a.gen.system)
   const server: CpuSample = { pct: userPct + sysPct, userPct, sysPct }
-  return { server, generator: (100 * genMicros) / 1e6 / sec }
+  const generator = (100 * genMicros) / 1e6 / sec
+  // everything else that ran on the machine meanwhile (other processes, interrupts): the noise of a shared host
+  const otherPct = (100 * (b.host - a.host)) / sec - server.pct - generator
+  return { server, generator, elu: nodePerformance.eventLoopUtilization(b.elu, a.elu).utilization, otherPct }
 }
 
 function nanCpu(): CpuSample {

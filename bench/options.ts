@@ -29,10 +29,13 @@ const HELP = `npm run bench -- [options]
   --targets a,b           ${DEFAULT_TARGETS.join(',')} (default: all four)
   --scenarios a,b         ${SCENARIOS.join(',')} (default: all)
   --repeat N              repeats per measurement, medians reported (default 3, quick 1)
+  --clients a,b           fan-out sizes instead of the plan's (e.g. 500)
   --no-sync-full          skip the SQLITE_SYNC=full saturation run of skillmap-yws
   --out DIR               where JSON and Markdown go (default bench/results)
   --help
 `
+
+type Base = Omit<Plan, 'fanout' | 'saturation' | 'manydocs' | 'coldload' | 'cross'>
 
 export function parsePlan(argv: string[]): Plan {
   const { values } = parseArgs({
@@ -42,6 +45,7 @@ export function parsePlan(argv: string[]): Plan {
       targets: { type: 'string' },
       scenarios: { type: 'string' },
       repeat: { type: 'string' },
+      clients: { type: 'string' },
       'no-sync-full': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
       help: { type: 'boolean', default: false },
@@ -73,17 +77,26 @@ export function parsePlan(argv: string[]): Plan {
     awarenessRenewMs: 15_000,
     drainMs: 2_000,
   }
-  if (quick) {
-    return {
-      ...base,
-      fanout: { clients: [100], writers: 10, ratePerWriter: 5, warmupMs: 1000, durationMs: 2000 },
-      saturation: { clients: 20, writers: 10, startRate: 1000, factor: 2, maxSteps: 4, p99LimitMs: 100, warmupMs: 500, durationMs: 1500 },
-      manydocs: { docs: [100], clientsPerDoc: 2, ratePerWriter: 0.2, warmupMs: 1000, durationMs: 2000 },
-      coldload: { updates: 2000, loads: 2 },
-      cross: { clients: 20, writers: 10, ratePerWriter: 5, warmupMs: 1000, durationMs: 2000 },
-      drainMs: 1000,
-    }
+  const fanoutClients = list(values.clients)?.map(Number)
+  if (fanoutClients?.some((n) => !Number.isInteger(n) || n < 2 || n > 5000)) throw new Error('--clients takes integers from 2 to 5000')
+  const plan = quick ? quickPlan(base) : fullPlan(base)
+  if (fanoutClients) plan.fanout.clients = fanoutClients
+  return plan
+}
+
+function quickPlan(base: Base): Plan {
+  return {
+    ...base,
+    fanout: { clients: [100], writers: 10, ratePerWriter: 5, warmupMs: 1000, durationMs: 2000 },
+    saturation: { clients: 20, writers: 10, startRate: 1000, factor: 2, maxSteps: 4, p99LimitMs: 100, warmupMs: 500, durationMs: 1500 },
+    manydocs: { docs: [100], clientsPerDoc: 2, ratePerWriter: 0.2, warmupMs: 1000, durationMs: 2000 },
+    coldload: { updates: 2000, loads: 2 },
+    cross: { clients: 20, writers: 10, ratePerWriter: 5, warmupMs: 1000, durationMs: 2000 },
+    drainMs: 1000,
   }
+}
+
+function fullPlan(base: Base): Plan {
   return {
     ...base,
     fanout: { clients: [10, 100, 500], writers: 10, ratePerWriter: 5, warmupMs: 3000, durationMs: 10_000 },

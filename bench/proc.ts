@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os'
 
 const live = new Set<ChildProcess>()
 
-export const canPin = availableParallelism() >= 2 && existsSync('/usr/bin/taskset')
+export const canPin = availableParallelism() >= 2 && existsSync('/usr/bin/taskset') && !process.env.BENCH_NO_PIN
 
 export interface SpawnOptions {
   /** CPU core to pin to (ignored when pinning is unavailable) */
@@ -156,6 +156,17 @@ export function readRssMB(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return m ? Number(m[1]) / 1024 : NaN
+  } catch {
+    return NaN
+  }
+}
+
+/** Seconds of busy CPU time of the whole machine so far (every core): to see what else ran during a window. */
+export function readHostBusy(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number)
+    return (user! + nice! + system! + irq! + softirq! + steal!) / ticksPerSecond()
   } catch {
     return NaN
   }

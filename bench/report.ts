@@ -129,8 +129,20 @@ interface Column {
 
 const med = (k: string, digits = 1) => (s: Summary) => fmt(s.median[k], digits)
 const rat = (base: Baseline, m: Metric) => (s: Summary) => (s.target === base ? '1' : fmt(s.ratio[base][m], 2))
+/** a generator event loop busier than this is the limit, not the server */
+const GENERATOR_BUSY_ELU = 0.9
+/** other processes using more than this share of a core made the window noisy */
+const NOISY_HOST_PCT = 25
 const flags = (s: Summary) =>
-  [s.failed ? `${s.failed}/${s.runs} failed` : '', s.lagging ? 'generator lag' : '', s.errors.length ? `${s.errors.length} error(s)` : ''].filter(Boolean).join(', ')
+  [
+    s.failed ? `${s.failed}/${s.runs} failed` : '',
+    s.lagging ? 'generator lag' : '',
+    (s.median.generatorElu ?? 0) > GENERATOR_BUSY_ELU ? 'generator busy' : '',
+    (s.median.hostOtherCpuPct ?? 0) > NOISY_HOST_PCT ? `noisy host (+${fmt(s.median.hostOtherCpuPct, 0)} % CPU elsewhere)` : '',
+    s.errors.length ? `${s.errors.length} error(s)` : '',
+  ]
+    .filter(Boolean)
+    .join(', ')
 const spread = (digits: number) => (s: Summary) => (s.spread ? `${fmt(s.spread[0], digits)}–${fmt(s.spread[1], digits)}` : '')
 
 const LATENCY: Column[] = [
@@ -146,6 +158,7 @@ const LATENCY: Column[] = [
   { title: 'CPU ×raw', get: rat('raw', 'cpuPct') },
   { title: 'CPU ×hocus', get: rat('hocuspocus', 'cpuPct') },
   { title: 'RSS MB', get: med('rssMB', 1) },
+  { title: 'gen CPU %', get: med('generatorCpuPct', 0) },
 ]
 
 const COLUMNS: Record<Scenario, Column[]> = {

@@ -37,6 +37,8 @@ export interface Row {
   rssPerConnKB?: number
   rssPerDocKB?: number
   generatorCpuPct?: number
+  generatorElu?: number
+  hostOtherCpuPct?: number
   lagP99Ms?: number
   lagging?: boolean
   unexpectedCloses?: number
@@ -134,6 +136,8 @@ function fromStep(row: Row, r: LoadResult, s: StepResult): Row {
     rssPerConnKB: conns ? grownKB / conns : NaN,
     ...(row.docs ? { rssPerDocKB: grownKB / row.docs } : {}),
     generatorCpuPct: s.generatorCpuPct,
+    generatorElu: s.generatorElu,
+    hostOtherCpuPct: s.hostOtherCpuPct,
     lagP99Ms: s.lagP99Ms,
     lagging: s.lagging,
     unexpectedCloses: s.unexpectedCloses,

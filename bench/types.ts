@@ -97,6 +97,10 @@ export interface StepResult {
   serverCpu: CpuSample
   serverRssMB: number
   generatorCpuPct: number
+  /** share of the window the generator's event loop was busy (near 1: the generator, not the server, limits) */
+  generatorElu: number
+  /** CPU % used by everything but the servers and the generator during the window (a shared host's noise) */
+  hostOtherCpuPct: number
   unexpectedCloses: number
   passed?: boolean
 }

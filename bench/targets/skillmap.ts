@@ -9,7 +9,7 @@ export const SKILLMAP_ENTRY = process.env.BENCH_SKILLMAP_ENTRY ?? 'server/main.t
 export const AUTH_SECRET = 'skillmap-bench-secret-not-for-production-0123456789'
 
 export function skillmapMissing(): string | undefined {
-  if (existsSync(join(REPO_ROOT, SKILLMAP_ENTRY))) return undefined
+  if (existsSync(resolve(REPO_ROOT, SKILLMAP_ENTRY))) return undefined
   return `skillmap server not found: ${SKILLMAP_ENTRY} does not exist in ${REPO_ROOT}. Merge main (with server/main.ts) into this branch, or run only --targets raw,hocuspocus.`
 }
 
