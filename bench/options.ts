@@ -87,11 +87,11 @@ export function parsePlan(argv: string[]): Plan {
 function quickPlan(base: Base): Plan {
   return {
     ...base,
-    fanout: { clients: [100], writers: 10, ratePerWriter: 5, warmupMs: 1000, durationMs: 2000 },
-    saturation: { clients: 20, writers: 10, startRate: 1000, factor: 2, maxSteps: 4, p99LimitMs: 100, warmupMs: 500, durationMs: 1500 },
-    manydocs: { docs: [100], clientsPerDoc: 2, ratePerWriter: 0.2, warmupMs: 1000, durationMs: 2000 },
+    fanout: { clients: [100], writers: 10, ratePerWriter: 5, warmupMs: 500, durationMs: 1500 },
+    saturation: { clients: 20, writers: 10, startRate: 1000, factor: 2, maxSteps: 3, p99LimitMs: 100, warmupMs: 300, durationMs: 1000 },
+    manydocs: { docs: [100], clientsPerDoc: 2, ratePerWriter: 0.2, warmupMs: 500, durationMs: 1500 },
     coldload: { updates: 2000, loads: 2 },
-    cross: { clients: 20, writers: 10, ratePerWriter: 5, warmupMs: 1000, durationMs: 2000 },
+    cross: { clients: 20, writers: 10, ratePerWriter: 5, warmupMs: 500, durationMs: 1500 },
     drainMs: 1000,
   }
 }

@@ -108,7 +108,7 @@ export async function waitHttp(url: string, child: ChildProcess, timeoutMs: numb
     } catch {
       // not listening yet
     }
-    await sleep(100)
+    await sleep(50)
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`)
 }

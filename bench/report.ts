@@ -137,6 +137,7 @@ const flags = (s: Summary) =>
   [
     s.failed ? `${s.failed}/${s.runs} failed` : '',
     s.lagging ? 'generator lag' : '',
+    s.scenario === 'saturation' && s.median.maxRate === 0 ? 'failed the first step' : '',
     (s.median.generatorElu ?? 0) > GENERATOR_BUSY_ELU ? 'generator busy' : '',
     (s.median.hostOtherCpuPct ?? 0) > NOISY_HOST_PCT ? `noisy host (+${fmt(s.median.hostOtherCpuPct, 0)} % CPU elsewhere)` : '',
     s.errors.length ? `${s.errors.length} error(s)` : '',

@@ -60,24 +60,43 @@ export interface Context {
 
 const GENERATOR_SLACK_MS = 90_000
 
-/** Runs one job in a new generator process pinned to the generator core. */
-export async function runGenerator(job: Job, ctx: Context, timeoutMs: number): Promise<JobResult> {
+export interface Generator {
+  run(job: Job, timeoutMs: number): Promise<JobResult>
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a generator process pinned to the generator core. It loads its modules while the server
+ * starts (on the other core), then runs one job.
+ */
+export function startGenerator(ctx: Context): Generator {
   const logFile = join(ctx.logDir, 'generator.log')
   const child = spawnPinned(process.execPath, ['--import', 'tsx', 'bench/generator.ts'], { core: GENERATOR_CORE, cwd: REPO_ROOT, logFile, ipc: true })
+  return {
+    run: (job, timeoutMs) =>
+      new Promise<JobResult>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`generator did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs)
+        child.on('message', (msg: GeneratorMessage) => {
+          if (msg.type === 'result') resolve(msg.result)
+          else if (msg.type === 'error') reject(new Error(`generator: ${msg.message}`))
+        })
+        child.on('exit', (code, signal) => reject(new Error(`generator exited (${code ?? signal}) without a result\n${tail(logFile)}`)))
+        child.on('error', reject)
+        child.once('exit', () => clearTimeout(timer))
+        child.send(job)
+      }),
+    stop: async () => {
+      await stopChild(child, 2000)
+    },
+  }
+}
+
+/** Runs one job in a new generator process. */
+export async function runGenerator(job: Job, ctx: Context, timeoutMs: number, generator = startGenerator(ctx)): Promise<JobResult> {
   try {
-    return await new Promise<JobResult>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`generator did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs)
-      child.on('message', (msg: GeneratorMessage) => {
-        if (msg.type === 'result') resolve(msg.result)
-        else if (msg.type === 'error') reject(new Error(`generator: ${msg.message}`))
-      })
-      child.on('exit', (code, signal) => reject(new Error(`generator exited (${code ?? signal}) without a result\n${tail(logFile)}`)))
-      child.on('error', reject)
-      child.send(job)
-      child.once('exit', () => clearTimeout(timer))
-    })
+    return await generator.run(job, timeoutMs)
   } finally {
-    await stopChild(child, 2000)
+    await generator.stop()
   }
 }
 
@@ -85,9 +104,18 @@ function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'skillmap-bench-'))
 }
 
-async function withTarget<T>(def: TargetDef, ctx: Context, opts: { instances?: number; redis?: boolean }, fn: (t: RunningTarget) => Promise<T>): Promise<T> {
+async function withTarget<T>(
+  def: TargetDef,
+  ctx: Context,
+  opts: { instances?: number; redis?: boolean },
+  fn: (t: RunningTarget, g: Generator) => Promise<T>,
+): Promise<T> {
   const dataDir = tempDataDir()
-  const redis = opts.redis ? await startRedis(ctx.logDir) : undefined
+  const generator = startGenerator(ctx)
+  const redis = opts.redis ? await startRedis(ctx.logDir).catch(async (err) => {
+    await generator.stop()
+    throw err
+  }) : undefined
   try {
     const running = await startTarget(def, {
       dataDir,
@@ -96,11 +124,12 @@ async function withTarget<T>(def: TargetDef, ctx: Context, opts: { instances?: n
       ...(redis ? { redisUrl: redis.url } : {}),
     })
     try {
-      return await fn(running)
+      return await fn(running, generator)
     } finally {
       await running.stop()
     }
   } finally {
+    await generator.stop()
     await redis?.stop()
     rmSync(dataDir, { recursive: true, force: true })
   }
@@ -162,7 +191,7 @@ export async function fanout(def: TargetDef, n: number, repeat: number, ctx: Con
   const p = ctx.plan.fanout
   const writers = Math.min(p.writers, n)
   const row: Row = { scenario: 'fanout', variant: `N=${n}`, target: def.name, repeat, ok: false, docs: 1 }
-  return withTarget(def, ctx, {}, async (running) => {
+  return withTarget(def, ctx, {}, async (running, generator) => {
     const job: LoadJob = {
       ...baseJob(ctx.plan, running, `fanout-${n}`),
       docs: 1,
@@ -170,7 +199,7 @@ export async function fanout(def: TargetDef, n: number, repeat: number, ctx: Con
       writersPerDoc: writers,
       steps: [{ rate: writers * p.ratePerWriter, warmupMs: p.warmupMs, durationMs: p.durationMs }],
     }
-    const r = (await runGenerator(job, ctx, loadTimeout(job))) as LoadResult
+    const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
     return fromStep(row, r, r.steps[0]!)
   })
 }
@@ -178,7 +207,7 @@ export async function fanout(def: TargetDef, n: number, repeat: number, ctx: Con
 export async function manydocs(def: TargetDef, docs: number, repeat: number, ctx: Context): Promise<Row> {
   const p = ctx.plan.manydocs
   const row: Row = { scenario: 'manydocs', variant: `D=${docs}`, target: def.name, repeat, ok: false, docs }
-  return withTarget(def, ctx, {}, async (running) => {
+  return withTarget(def, ctx, {}, async (running, generator) => {
     const job: LoadJob = {
       ...baseJob(ctx.plan, running, `many-${docs}`),
       docs,
@@ -186,7 +215,7 @@ export async function manydocs(def: TargetDef, docs: number, repeat: number, ctx
       writersPerDoc: p.clientsPerDoc,
       steps: [{ rate: docs * p.clientsPerDoc * p.ratePerWriter, warmupMs: p.warmupMs, durationMs: p.durationMs }],
     }
-    const r = (await runGenerator(job, ctx, loadTimeout(job))) as LoadResult
+    const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
     return fromStep(row, r, r.steps[0]!)
   })
 }
@@ -194,7 +223,7 @@ export async function manydocs(def: TargetDef, docs: number, repeat: number, ctx
 export async function saturation(def: TargetDef, repeat: number, ctx: Context): Promise<Row> {
   const p = ctx.plan.saturation
   const row: Row = { scenario: 'saturation', variant: `N=${p.clients} W=${p.writers}`, target: def.name, repeat, ok: false, docs: 1 }
-  return withTarget(def, ctx, {}, async (running) => {
+  return withTarget(def, ctx, {}, async (running, generator) => {
     const job: LoadJob = {
       ...baseJob(ctx.plan, running, 'saturate'),
       docs: 1,
@@ -203,7 +232,7 @@ export async function saturation(def: TargetDef, repeat: number, ctx: Context): 
       ramp: { ...p, minDeliveryPct: 99 },
       drainMs: 500,
     }
-    const r = (await runGenerator(job, ctx, loadTimeout(job))) as LoadResult
+    const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
     const passed = r.steps.filter((s) => s.passed)
     const best = passed.at(-1) ?? r.steps[0]!
     return {
@@ -217,7 +246,7 @@ export async function saturation(def: TargetDef, repeat: number, ctx: Context): 
 export async function cross(def: TargetDef, repeat: number, ctx: Context): Promise<Row> {
   const p = ctx.plan.cross
   const row: Row = { scenario: 'cross', variant: `2 inst N=${p.clients}`, target: def.name, repeat, ok: false, docs: 1 }
-  return withTarget(def, ctx, { instances: 2, redis: true }, async (running) => {
+  return withTarget(def, ctx, { instances: 2, redis: true }, async (running, generator) => {
     const job: LoadJob = {
       ...baseJob(ctx.plan, running, 'cross'),
       placement: 'writers-on-first',
@@ -226,7 +255,7 @@ export async function cross(def: TargetDef, repeat: number, ctx: Context): Promi
       writersPerDoc: p.writers,
       steps: [{ rate: p.writers * p.ratePerWriter, warmupMs: p.warmupMs, durationMs: p.durationMs }],
     }
-    const r = (await runGenerator(job, ctx, loadTimeout(job))) as LoadResult
+    const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
     const s = r.steps[0]!
     return { ...fromStep(row, r, s), p99Remote: s.latencyByEndpoint[1]?.p99 ?? NaN }
   })
@@ -239,19 +268,28 @@ export async function coldload(def: TargetDef, repeat: number, ctx: Context): Pr
   const timeoutMs = 120_000
   const docId = 'coldload'
   try {
-    const started = await startTarget(def, { dataDir, logDir: ctx.logDir })
+    let generator = startGenerator(ctx)
+    const started = await startTarget(def, { dataDir, logDir: ctx.logDir }).catch(async (err) => {
+      await generator.stop()
+      throw err
+    })
     let seeded: SeedResult
     try {
       seeded = (await runGenerator(
         { kind: 'cold', phase: 'seed', endpoint: started.endpoints[0]!, serverPids: started.pids, docId, updates: p.updates, loads: 0, timeoutMs },
         ctx,
         timeoutMs + GENERATOR_SLACK_MS,
+        generator,
       )) as SeedResult
       await sleep(def.settleBeforeStopMs)
     } finally {
       await started.stop()
     }
-    const restarted = await startTarget(def, { dataDir, logDir: ctx.logDir })
+    generator = startGenerator(ctx)
+    const restarted = await startTarget(def, { dataDir, logDir: ctx.logDir }).catch(async (err) => {
+      await generator.stop()
+      throw err
+    })
     try {
       const r = (await runGenerator(
         {
@@ -267,6 +305,7 @@ export async function coldload(def: TargetDef, repeat: number, ctx: Context): Pr
         },
         ctx,
         p.loads * 60_000 + GENERATOR_SLACK_MS,
+        generator,
       )) as ColdLoadResult
       return {
         ...row,

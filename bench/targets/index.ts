@@ -71,8 +71,9 @@ export async function startTarget(def: TargetDef, opts: StartOptions): Promise<R
   const started: { pid: number; stop: () => Promise<boolean> }[] = []
   const endpoints: Endpoint[] = []
   const token = def.server === 'skillmap' ? await mintToken() : 'bench'
-  try {
-    for (let i = 0; i < instances; i++) {
+  // instances start side by side: each one's start-up is part of no measurement
+  const results = await Promise.allSettled(
+    Array.from({ length: instances }, async () => {
       const port = await freePort()
       const logFile = join(opts.logDir, `${def.name}-${port}.log`)
       const { script, env, health } = launchSpec(def, port, opts)
@@ -83,15 +84,19 @@ export async function startTarget(def: TargetDef, opts: StartOptions): Promise<R
       } catch (err) {
         throw new Error(`${def.name} did not start: ${(err as Error).message}\n--- ${logFile}\n${tail(logFile)}`)
       }
-      endpoints.push(endpointFor(def, port, token))
-    }
-  } catch (err) {
+      return { pid: child.pid!, endpoint: endpointFor(def, port, token) }
+    }),
+  )
+  const failure = results.find((r) => r.status === 'rejected')
+  if (failure) {
     await Promise.all(started.map((s) => s.stop()))
-    throw err
+    throw failure.reason
   }
+  const ok = results.map((r) => (r as PromiseFulfilledResult<{ pid: number; endpoint: Endpoint }>).value)
+  endpoints.push(...ok.map((r) => r.endpoint))
   return {
     def,
-    pids: started.map((s) => s.pid),
+    pids: ok.map((r) => r.pid),
     endpoints,
     stop: async () => (await Promise.all(started.map((s) => s.stop()))).every(Boolean),
   }

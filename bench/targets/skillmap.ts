@@ -1,6 +1,6 @@
 // How to start skillmap (CONTRACT §1) and mint its tokens (CONTRACT §2) for the benchmark.
 import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { SignJWT } from 'jose'
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..')
