@@ -274,6 +274,7 @@ export async function coldload(def: TargetDef, repeat: number, ctx: Context): Pr
       throw err
     })
     let seeded: SeedResult
+    let cleanStop = false
     try {
       seeded = (await runGenerator(
         { kind: 'cold', phase: 'seed', endpoint: started.endpoints[0]!, serverPids: started.pids, docId, updates: p.updates, loads: 0, timeoutMs },
@@ -283,7 +284,7 @@ export async function coldload(def: TargetDef, repeat: number, ctx: Context): Pr
       )) as SeedResult
       await sleep(def.settleBeforeStopMs)
     } finally {
-      await started.stop()
+      cleanStop = await started.stop()
     }
     generator = startGenerator(ctx)
     const restarted = await startTarget(def, { dataDir, logDir: ctx.logDir }).catch(async (err) => {
@@ -307,6 +308,8 @@ export async function coldload(def: TargetDef, repeat: number, ctx: Context): Pr
         p.loads * 60_000 + GENERATOR_SLACK_MS,
         generator,
       )) as ColdLoadResult
+      // a server killed after the SIGTERM timeout may have lost what it had not stored yet
+      if (!cleanStop) r.errors.unshift(`${def.name} did not exit within its stop timeout after SIGTERM (killed)`)
       return {
         ...row,
         ok: r.errors.length === 0 && r.completeMs.length === p.loads,
