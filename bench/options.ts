@@ -14,7 +14,7 @@ export interface Plan {
   syncFull: boolean
   outDir: string
   fanout: { clients: number[]; writers: number; ratePerWriter: number; warmupMs: number; durationMs: number }
-  saturation: { clients: number; writers: number; startRate: number; factor: number; maxSteps: number; p99LimitMs: number; warmupMs: number; durationMs: number }
+  saturation: { clients: number; writers: number; startRate: number; factor: number; maxSteps: number; retries: number; p99LimitMs: number; warmupMs: number; durationMs: number }
   manydocs: { docs: number[]; clientsPerDoc: number; ratePerWriter: number; warmupMs: number; durationMs: number }
   coldload: { updates: number; loads: number }
   cross: { clients: number; writers: number; ratePerWriter: number; warmupMs: number; durationMs: number }
@@ -88,7 +88,7 @@ function quickPlan(base: Base): Plan {
   return {
     ...base,
     fanout: { clients: [100], writers: 10, ratePerWriter: 5, warmupMs: 500, durationMs: 1500 },
-    saturation: { clients: 20, writers: 10, startRate: 1000, factor: 2, maxSteps: 3, p99LimitMs: 100, warmupMs: 300, durationMs: 1000 },
+    saturation: { clients: 20, writers: 10, startRate: 1000, factor: 2, maxSteps: 3, retries: 0, p99LimitMs: 100, warmupMs: 300, durationMs: 1000 },
     manydocs: { docs: [100], clientsPerDoc: 2, ratePerWriter: 0.2, warmupMs: 500, durationMs: 1500 },
     coldload: { updates: 2000, loads: 2 },
     cross: { clients: 20, writers: 10, ratePerWriter: 5, warmupMs: 500, durationMs: 1500 },
@@ -100,7 +100,7 @@ function fullPlan(base: Base): Plan {
   return {
     ...base,
     fanout: { clients: [10, 100, 500], writers: 10, ratePerWriter: 5, warmupMs: 3000, durationMs: 10_000 },
-    saturation: { clients: 20, writers: 10, startRate: 500, factor: 2, maxSteps: 8, p99LimitMs: 100, warmupMs: 2000, durationMs: 5000 },
+    saturation: { clients: 20, writers: 10, startRate: 500, factor: 2, maxSteps: 8, retries: 1, p99LimitMs: 100, warmupMs: 2000, durationMs: 5000 },
     manydocs: { docs: [100, 1000], clientsPerDoc: 2, ratePerWriter: 0.2, warmupMs: 2000, durationMs: 10_000 },
     coldload: { updates: 20_000, loads: 3 },
     cross: { clients: 40, writers: 10, ratePerWriter: 5, warmupMs: 3000, durationMs: 10_000 },

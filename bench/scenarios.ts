@@ -137,7 +137,7 @@ async function withTarget<T>(
 
 function loadTimeout(job: LoadJob): number {
   const steps = job.steps ?? []
-  const ramp = job.ramp ? job.ramp.maxSteps * (job.ramp.warmupMs + job.ramp.durationMs + job.drainMs) : 0
+  const ramp = job.ramp ? (job.ramp.maxSteps + job.ramp.retries) * (job.ramp.warmupMs + job.ramp.durationMs + job.drainMs) : 0
   const fixed = steps.reduce((a, s) => a + s.warmupMs + s.durationMs + job.drainMs, 0)
   return fixed + ramp + GENERATOR_SLACK_MS
 }

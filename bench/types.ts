@@ -38,7 +38,18 @@ export interface LoadJob {
   placement: 'spread' | 'writers-on-first'
   /** fixed steps (fan-out, many-docs), or a saturation ramp */
   steps?: LoadStep[]
-  ramp?: { startRate: number; factor: number; maxSteps: number; p99LimitMs: number; minDeliveryPct: number; warmupMs: number; durationMs: number }
+  ramp?: {
+    startRate: number
+    factor: number
+    /** rates tried at most (retries come on top) */
+    maxSteps: number
+    /** how often a failed rate is tried again before the ramp stops */
+    retries: number
+    p99LimitMs: number
+    minDeliveryPct: number
+    warmupMs: number
+    durationMs: number
+  }
   connectConcurrency: number
   awarenessRenewMs: number
   drainMs: number
