@@ -1,0 +1,128 @@
+// createServer(config): the whole service as one story. Open the database, make the store, the bus
+// and the rooms, serve both live transports and the routes on one port, and undo it all in reverse.
+import { EventEmitter } from 'node:events'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Fastify, { type FastifyInstance } from 'fastify'
+import fastifyStatic from '@fastify/static'
+import fastifyWebsocket from '@fastify/websocket'
+import { CloseCode } from '../shared/protocol.js'
+import { createAuth, loadSecret, type Auth } from './auth.js'
+import { createLocalBus, type Bus } from './bus.js'
+import type { Config } from './config.js'
+import { openDb } from './db.js'
+import { attachIo, type IoServer } from './io.js'
+import { createRooms, type Rooms } from './rooms.js'
+import { registerHealth } from './routes/health.js'
+import { templateUpdate } from './seed.js'
+import { createStore, type Store } from './store.js'
+import { registerYws } from './yws.js'
+
+const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
+
+export interface SkillmapServer {
+  readonly app: FastifyInstance
+  readonly config: Config
+  readonly auth: Auth
+  readonly store: Store
+  readonly rooms: Rooms
+  readonly bus: Bus
+  readonly io: IoServer
+  /** Listens on config.host:config.port; resolves to the base URL, e.g. http://127.0.0.1:3000 */
+  listen(): Promise<string>
+  /** Stops accepting, commits everything, closes live connections with 1012, releases everything. */
+  close(): Promise<void>
+}
+
+export interface ServerDeps {
+  /** Another bus than the config's (tests: several instances in one process). */
+  bus?: Bus
+}
+
+export async function createServer(config: Config, deps: ServerDeps = {}): Promise<SkillmapServer> {
+  const auth = createAuth(loadSecret(config))
+  const db = openDb(path.join(config.dataDir, 'skillmap.db'), { sync: config.sqliteSync })
+  const store = createStore(db)
+  const bus = deps.bus ?? createLocalBus()
+  if (config.seedDemo) seedDemo(store)
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Live connections carry their token in the query (CONTRACT §3a): keep it out of the logs.
+      serializers: { req: (req) => ({ method: req.method, url: redactToken(req.url), remoteAddress: req.ip }) },
+    },
+    bodyLimit: config.maxMessageBytes,
+  })
+
+  const rooms = createRooms({
+    store,
+    bus,
+    log: app.log.child({ module: 'rooms' }),
+    seed: (docId) => templateUpdate('empty', docId),
+    maxDocBytes: config.maxDocBytes,
+    compactThreshold: config.compactThreshold,
+    unloadDelayMs: config.unloadDelayMs,
+  })
+
+  // One HTTP server, two WebSocket stacks: Socket.IO's engine takes /socket.io/ upgrades itself;
+  // every other upgrade goes to @fastify/websocket, which would otherwise route Socket.IO's too
+  // (and fail them) because it sends every upgrade through Fastify's router.
+  const upgrades = new EventEmitter()
+  app.server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/socket.io/')) upgrades.emit('upgrade', req, socket, head)
+  })
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: config.maxMessageBytes, server: upgrades as never },
+    // ws already closes a connection that broke the protocol (1002, 1009); the error is only news.
+    errorHandler: (err, socket) => {
+      app.log.debug({ err }, 'websocket error')
+      if (socket.readyState === socket.CONNECTING) socket.terminate()
+    },
+    preClose: (done) => done(),
+  })
+  const yws = registerYws(app, { rooms, auth, config, log: app.log.child({ module: 'yws' }) })
+  const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }) })
+
+  registerHealth(app)
+  await app.register(fastifyStatic, { root: PUBLIC_DIR })
+
+  let closing: Promise<void> | undefined
+  return {
+    app,
+    config,
+    auth,
+    store,
+    rooms,
+    bus,
+    io,
+    async listen() {
+      return app.listen({ port: config.port, host: config.host })
+    },
+    close() {
+      closing ??= (async () => {
+        rooms.flush()
+        io.disconnectSockets(true)
+        io.engine.close()
+        await yws.closeAll(CloseCode.serviceRestart, 'server restart')
+        await rooms.close(undefined)
+        await app.close()
+        await bus.close()
+        db.$client.close()
+      })()
+      return closing
+    },
+  }
+}
+
+/** The first start of a fresh data directory gets a map to open (CONTRACT §1). */
+export const DEMO_DOC = 'demo'
+
+function seedDemo(store: Store): void {
+  if (store.get(DEMO_DOC) !== undefined) return
+  store.create({ id: DEMO_DOC, title: 'Demo: backend team', template: 'backend' }, templateUpdate('backend', 'Demo: backend team'))
+}
+
+export function redactToken(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]')
+}

@@ -1,0 +1,89 @@
+// Configuration (CONTRACT §1): environment variables parsed and validated once, at start.
+// Every bad variable is reported in one error, named, so an operator fixes them all in one go.
+import path from 'node:path'
+
+export type SqliteSync = 'normal' | 'full'
+
+export interface Config {
+  readonly port: number
+  readonly host: string
+  readonly dataDir: string
+  readonly redisUrl: string | undefined
+  readonly authSecret: string | undefined
+  readonly sqliteSync: SqliteSync
+  readonly maxMessageBytes: number
+  readonly maxDocBytes: number
+  readonly rateLimitPerSec: number
+  readonly rateLimitBurst: number
+  readonly logLevel: string
+  /** log rows per document before they are merged into one snapshot row */
+  readonly compactThreshold: number
+  /** how long a document stays loaded after its last connection leaves */
+  readonly unloadDelayMs: number
+  /** seed the `demo` map on first start */
+  readonly seedDemo: boolean
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+type Env = Record<string, string | undefined>
+
+export function loadConfig(env: Env): Config {
+  const problems: string[] = []
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    const value = Number(raw)
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`)
+      return fallback
+    }
+    return value
+  }
+  const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${raw}"`)
+      return fallback
+    }
+    return raw as T
+  }
+  const text = (name: string): string | undefined => {
+    const raw = env[name]
+    return raw === undefined || raw === '' ? undefined : raw
+  }
+
+  const redisUrl = text('REDIS_URL')
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push(`REDIS_URL: expected redis://host:port or rediss://…, got "${redisUrl}"`)
+  }
+  const authSecret = text('AUTH_SECRET')
+
+  const config: Config = {
+    port: int('PORT', 3000, 0, 65535),
+    host: text('HOST') ?? '127.0.0.1',
+    dataDir: path.resolve(text('DATA_DIR') ?? './data'),
+    redisUrl,
+    authSecret,
+    sqliteSync: oneOf('SQLITE_SYNC', 'normal', ['normal', 'full'] as const),
+    maxMessageBytes: int('MAX_MESSAGE_BYTES', 1_048_576, 1024, 1 << 30),
+    maxDocBytes: int('MAX_DOC_BYTES', 16_777_216, 1024, 1 << 30),
+    rateLimitPerSec: int('RATE_LIMIT_PER_SEC', 200, 1, 1_000_000),
+    rateLimitBurst: int('RATE_LIMIT_BURST', 1000, 1, 10_000_000),
+    logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    compactThreshold: int('COMPACT_THRESHOLD', 1000, 2, 10_000_000),
+    unloadDelayMs: int('UNLOAD_DELAY_MS', 5000, 0, 3_600_000),
+    seedDemo: oneOf('SEED_DEMO', 'true', ['true', 'false'] as const) === 'true',
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze(config)
+}

@@ -1,0 +1,194 @@
+// Socket.IO (CONTRACT §3b): the same rooms as the y-websocket endpoint, several documents per socket,
+// frames carried in `doc:msg` exactly as on the y-websocket endpoint.
+import type http from 'node:http'
+import type { FastifyBaseLogger } from 'fastify'
+import { Server, type Socket } from 'socket.io'
+import {
+  ErrorCode,
+  isDocId,
+  type ClientToServerEvents,
+  type JoinAck,
+  type Principal,
+  type ServerToClientEvents,
+} from '../shared/protocol.js'
+import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
+import { createBucket, type Bucket } from './bucket.js'
+import type { Config } from './config.js'
+import { AppError, messageOf, toAppError } from './errors.js'
+import { copyFrame, FrameError, handleFrame } from './protocol.js'
+import type { Peer, Room, Rooms } from './rooms.js'
+
+interface SocketData {
+  principal: Principal
+}
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+
+export interface IoDeps {
+  rooms: Rooms
+  auth: Auth
+  config: Config
+  log: FastifyBaseLogger
+}
+
+/** The Socket.IO room of a document's local sockets. */
+export const ioRoom = (docId: string): string => `doc:${docId}`
+
+export function attachIo(server: http.Server, deps: IoDeps): IoServer {
+  const io: IoServer = new Server(server, {
+    path: '/socket.io',
+    serveClient: false,
+    // Other upgrades (/yjs/…) belong to @fastify/websocket; the default ends them after a second.
+    destroyUpgrade: false,
+    maxHttpBufferSize: deps.config.maxMessageBytes,
+  })
+
+  io.use((socket, next) => {
+    deps.auth.verify((socket.handshake.auth as { token?: unknown } | undefined)?.token).then(
+      (principal) => {
+        socket.data.principal = principal
+        next()
+      },
+      () => next(new Error(ErrorCode.unauthorized)),
+    )
+  })
+
+  // One encoding for every local socket of the document; other instances get it through the bus.
+  deps.rooms.setGroupSender((docId, frame, except) => {
+    const target = io.local.to(ioRoom(docId))
+    ;(except === undefined ? target : target.except(except.id)).emit('doc:msg', docId, frame)
+  })
+
+  io.on('connection', (socket) => serve(socket, deps))
+  return io
+}
+
+interface Session {
+  room?: Room
+  peer?: Peer
+  /** frames that arrived while the join was in progress */
+  early: Uint8Array[]
+}
+
+function serve(socket: IoSocket, deps: IoDeps): void {
+  const { rooms, config } = deps
+  const principal = socket.data.principal
+  const log = deps.log.child({ socket: socket.id, sub: principal.sub })
+  const sessions = new Map<string, Session>()
+  const bucket: Bucket = createBucket({ perSec: config.rateLimitPerSec, burst: config.rateLimitBurst })
+
+  const fail = (docId: string, code: ErrorCode, message = messageOf(code)): void => {
+    socket.emit('doc:error', docId, { code, message })
+    socket.disconnect(true)
+  }
+  const overLimit = (docId: unknown): boolean => {
+    if (bucket.take()) return false
+    log.warn('message rate exceeded; disconnecting')
+    fail(typeof docId === 'string' ? docId : '', ErrorCode.rateLimited)
+    return true
+  }
+  const end = (docId: string, session: Session): void => {
+    if (sessions.get(docId) === session) sessions.delete(docId)
+    void socket.leave(ioRoom(docId))
+    if (session.room !== undefined && session.peer !== undefined) session.room.leave(session.peer)
+  }
+  const receive = (docId: string, session: Session, frame: Uint8Array): void => {
+    if (session.room === undefined || session.peer === undefined || socket.disconnected) return
+    try {
+      handleFrame(session.room, session.peer, frame)
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err
+      log.warn({ err: err.message, doc: docId }, 'bad frame; disconnecting')
+      fail(docId, ErrorCode.badRequest, 'bad frame')
+    }
+  }
+
+  socket.on('doc:join', (docId, ack) => {
+    if (overLimit(docId)) return
+    const reply = typeof ack === 'function' ? ack : () => {}
+    join(docId, reply).catch((err: unknown) => {
+      const error = toAppError(err)
+      if (error.code === ErrorCode.internal) log.error({ err, doc: docId }, 'join failed')
+      reply({ ok: false, code: error.code, message: error.message })
+    })
+  })
+
+  socket.on('doc:leave', (docId) => {
+    if (overLimit(docId)) return
+    const session = typeof docId === 'string' ? sessions.get(docId) : undefined
+    if (session !== undefined) end(docId, session)
+  })
+
+  socket.on('doc:msg', (docId, frame) => {
+    if (overLimit(docId)) return
+    const session = typeof docId === 'string' ? sessions.get(docId) : undefined
+    if (session === undefined) {
+      socket.emit('doc:error', String(docId), { code: ErrorCode.badRequest, message: 'join the document first' })
+      return
+    }
+    const raw: unknown = frame
+    if (!(raw instanceof Uint8Array) && !(raw instanceof ArrayBuffer)) {
+      fail(docId, ErrorCode.badRequest, 'bad frame')
+      return
+    }
+    const bytes = copyFrame(raw)
+    if (session.peer === undefined) session.early.push(bytes)
+    else receive(docId, session, bytes)
+  })
+
+  socket.on('disconnect', () => {
+    for (const [docId, session] of [...sessions]) end(docId, session)
+  })
+
+  async function join(docId: unknown, reply: (res: JoinAck) => void): Promise<void> {
+    if (!isDocId(docId)) throw new AppError(ErrorCode.badRequest, 'invalid document id')
+    if (!mayConnect(principal) || !canAccess(principal, docId)) throw new AppError(ErrorCode.forbidden)
+    if (sessions.has(docId)) {
+      reply({ ok: true, role: principal.role })
+      return
+    }
+    const session: Session = { early: [] }
+    sessions.set(docId, session)
+    let room: Room
+    try {
+      room = await rooms.acquire(docId, { create: mayWrite(principal) })
+    } catch (err) {
+      if (sessions.get(docId) === session) sessions.delete(docId)
+      throw err
+    }
+    try {
+      // Left or disconnected while the document loaded.
+      if (sessions.get(docId) !== session || socket.disconnected) return
+      const peer = createIoPeer(socket, docId, principal, () => end(docId, session))
+      void socket.join(ioRoom(docId))
+      reply({ ok: true, role: principal.role })
+      room.join(peer)
+      session.room = room
+      session.peer = peer
+      session.early.splice(0).forEach((frame) => receive(docId, session, frame))
+    } finally {
+      room.release()
+    }
+  }
+}
+
+function createIoPeer(socket: IoSocket, docId: string, principal: Principal, ended: () => void): Peer {
+  return {
+    // The socket id doubles as its own Socket.IO room, which is what `except` takes.
+    id: socket.id,
+    principal,
+    readOnly: !mayWrite(principal),
+    grouped: true,
+    send(frame) {
+      socket.emit('doc:msg', docId, frame)
+    },
+    refuse(code) {
+      socket.emit('doc:error', docId, { code, message: messageOf(code) })
+    },
+    close(code) {
+      socket.emit('doc:error', docId, { code, message: messageOf(code) })
+      ended()
+    },
+  }
+}

@@ -1,0 +1,515 @@
+// A Room is one loaded document: a Y.Doc, its awareness and the peers connected to it, over any
+// transport. It is the one place where updates are applied. Its invariant: nothing leaves the room
+// (broadcast, sync reply, bus message) before the updates it may contain are committed to SQLite.
+import * as Y from 'yjs'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import type { FastifyBaseLogger } from 'fastify'
+import { ErrorCode, type Principal } from '../shared/protocol.js'
+import type { Bus, BusMessage } from './bus.js'
+import { AppError } from './errors.js'
+import { awarenessFrame, syncStep1Frame, syncStep2Frame, updateFrame, type StampedAwareness } from './protocol.js'
+import type { LogRow, Store } from './store.js'
+
+/** One connection's session with one document, implemented by each transport. */
+export interface Peer {
+  readonly id: string
+  readonly principal: Principal
+  readonly readOnly: boolean
+  /** Reached by the room's group sender (one encoding for all Socket.IO sockets), not one by one. */
+  readonly grouped: boolean
+  send(frame: Uint8Array): void
+  /** Tells the client that something it sent was refused; the session goes on. */
+  refuse(code: ErrorCode): void
+  /** Ends this session with the document. */
+  close(code: ErrorCode): void
+}
+
+/** Sends one frame to every grouped peer of a document except one. */
+export type GroupSender = (docId: string, frame: Uint8Array, except: Peer | undefined) => void
+
+/** Transaction origins that are not peers: what came from the store or the bus is stored already. */
+const FROM_STORE = Symbol('store')
+const FROM_BUS = Symbol('bus')
+
+/** How long a gap in bus seqs may stay open before the room reads the missing rows itself. */
+const GAP_REPAIR_MS = 200
+/** While other instances may exist, how often each room checks the database for rows it missed. */
+const SWEEP_MS = 1000
+
+export interface RoomsOptions {
+  store: Store
+  bus: Bus
+  log: FastifyBaseLogger
+  /** The first update of a document created by joining it (CONTRACT §3: the empty template). */
+  seed: (docId: string) => Uint8Array
+  maxDocBytes: number
+  compactThreshold: number
+  unloadDelayMs: number
+  now?: () => number
+}
+
+interface Outgoing {
+  frame: Uint8Array
+  /** a reply for one peer; otherwise a broadcast */
+  to?: Peer
+  except?: Peer
+}
+
+export class Room {
+  readonly doc = new Y.Doc()
+  readonly awareness = new awarenessProtocol.Awareness(this.doc)
+  readonly peers = new Set<Peer>()
+  /** Every row up to this seq is applied to the doc. */
+  appliedSeq = 0
+  closed = false
+  /** Updates applied in memory and not yet committed; the registry commits them once per event-loop turn. */
+  pending: Uint8Array[] = []
+  private outbox: Outgoing[] = []
+  private readonly ahead = new Set<number>()
+  private readonly owners = new Map<number, Peer>()
+  private grouped = 0
+  private holds = 0
+  private rowsSinceCompaction: number
+  private sizeEstimate: number
+  private unloadTimer: NodeJS.Timeout | undefined
+  private repairTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    readonly id: string,
+    rows: LogRow[],
+    private readonly ctx: RoomContext,
+  ) {
+    // Throws on a corrupt row: the caller refuses the document instead of serving it empty.
+    this.doc.transact(() => rows.forEach((r) => Y.applyUpdate(this.doc, r.data)), FROM_STORE)
+    this.appliedSeq = rows.at(-1)?.seq ?? 0
+    this.rowsSinceCompaction = rows.length
+    this.sizeEstimate = rows.reduce((n, r) => n + r.data.byteLength, 0)
+    // The server is not a participant: no presence of its own.
+    this.awareness.setLocalState(null)
+    this.doc.on('update', this.onUpdate)
+    this.awareness.on('update', this.onAwareness)
+  }
+
+  /** Keeps the room loaded while a caller is between acquiring it and joining a peer. */
+  hold(): void {
+    this.holds++
+    clearTimeout(this.unloadTimer)
+  }
+
+  release(): void {
+    this.holds--
+    this.unloadWhenIdle()
+  }
+
+  join(peer: Peer): void {
+    if (this.closed) {
+      peer.close(ErrorCode.unavailable)
+      return
+    }
+    this.peers.add(peer)
+    if (peer.grouped) this.grouped++
+    clearTimeout(this.unloadTimer)
+    this.queue({ to: peer, frame: syncStep1Frame(Y.encodeStateVector(this.doc)) })
+    const states = [...this.awareness.getStates().keys()]
+    if (states.length > 0) this.queue({ to: peer, frame: awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)) })
+  }
+
+  leave(peer: Peer): void {
+    if (!this.peers.delete(peer)) return
+    if (peer.grouped) this.grouped--
+    const owned = [...this.owners].filter(([, owner]) => owner === peer).map(([clientId]) => clientId)
+    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, peer)
+    this.unloadWhenIdle()
+  }
+
+  answerStep1(peer: Peer, stateVector: Uint8Array): void {
+    this.queue({ to: peer, frame: syncStep2Frame(Y.encodeStateAsUpdate(this.doc, stateVector)) })
+  }
+
+  answerAwarenessQuery(peer: Peer): void {
+    const states = [...this.awareness.getStates().keys()]
+    this.queue({ to: peer, frame: awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)) })
+  }
+
+  receiveUpdate(peer: Peer, update: Uint8Array): void {
+    if (peer.readOnly) {
+      // A viewer's client echoes what it already has (its sync step 2); only news is a refused write.
+      if (!Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)) peer.refuse(ErrorCode.readOnly)
+      return
+    }
+    if (this.wouldExceed(update.byteLength)) {
+      peer.refuse(ErrorCode.tooLarge)
+      return
+    }
+    Y.applyUpdate(this.doc, update, peer)
+  }
+
+  receiveAwareness(peer: Peer, { update, clientIds }: StampedAwareness): void {
+    // A client speaks only for awareness ids that are free or its own user's (a reconnect may beat
+    // the old connection's close), so nobody can overwrite or erase somebody else's presence.
+    const foreign = clientIds.some((clientId) => {
+      const owner = this.owners.get(clientId)
+      return owner !== undefined && owner.principal.sub !== peer.principal.sub
+    })
+    if (!foreign) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer)
+  }
+
+  receiveBus(msg: BusMessage): void {
+    if (this.closed) return
+    switch (msg.kind) {
+      case 'update':
+        if (msg.seq <= this.appliedSeq || this.ahead.has(msg.seq)) return
+        // Applied at once, even past a gap: Yjs holds updates whose dependencies are missing.
+        Y.applyUpdate(this.doc, msg.data, FROM_BUS)
+        this.noteSeq(msg.seq)
+        return
+      case 'awareness':
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, msg.data, FROM_BUS)
+        return
+      case 'deleted':
+        this.ctx.closeRoom(this, ErrorCode.gone)
+        return
+    }
+  }
+
+  /** Reads the rows this room has not applied from the database, the source of truth. */
+  repair(): void {
+    clearTimeout(this.repairTimer)
+    this.repairTimer = undefined
+    if (this.closed) return
+    const rows = this.ctx.store.readSince(this.id, this.appliedSeq)
+    for (const row of rows) {
+      if (!this.ahead.has(row.seq)) Y.applyUpdate(this.doc, row.data, FROM_BUS)
+      this.rowsSinceCompaction++
+    }
+    const last = rows.at(-1)
+    if (last !== undefined && last.seq > this.appliedSeq) this.appliedSeq = last.seq
+    for (const seq of this.ahead) if (seq <= this.appliedSeq) this.ahead.delete(seq)
+    if (this.ahead.size > 0) this.scheduleRepair()
+  }
+
+  /** After the registry committed `pending`: the first seq they were given. */
+  committed(firstSeq: number): void {
+    const updates = this.pending
+    this.pending = []
+    updates.forEach((data, i) => {
+      this.noteSeq(firstSeq + i)
+      this.ctx.bus.publish(this.id, { kind: 'update', seq: firstSeq + i, data })
+    })
+    this.rowsSinceCompaction += updates.length
+  }
+
+  /** Sends everything queued, in order. Called by the registry after the commit. */
+  drain(): void {
+    const out = this.outbox
+    this.outbox = []
+    for (const { frame, to, except } of out) {
+      if (to !== undefined) {
+        if (this.peers.has(to)) to.send(frame)
+        continue
+      }
+      for (const peer of this.peers) if (!peer.grouped && peer !== except) peer.send(frame)
+      if (this.grouped > 0) this.ctx.groupSend(this.id, frame, except)
+    }
+  }
+
+  /** Merges the log into one row holding this doc's state, which includes every row up to appliedSeq. */
+  compactIfDue(force = false): void {
+    if (this.closed || this.pending.length > 0) return
+    if (this.rowsSinceCompaction < (force ? 2 : this.ctx.compactThreshold)) return
+    const state = Y.encodeStateAsUpdate(this.doc)
+    this.ctx.store.compact(this.id, this.appliedSeq, state)
+    this.rowsSinceCompaction = 1
+    this.sizeEstimate = state.byteLength
+  }
+
+  /** Stops everything; the registry has removed the room. Peers still here are closed with `code`. */
+  destroy(code: ErrorCode | undefined): void {
+    this.closed = true
+    clearTimeout(this.unloadTimer)
+    clearTimeout(this.repairTimer)
+    const peers = [...this.peers]
+    this.peers.clear()
+    if (code !== undefined) peers.forEach((p) => p.close(code))
+    this.awareness.destroy()
+    this.doc.destroy()
+  }
+
+  private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.sizeEstimate += update.byteLength
+    if (origin === FROM_BUS) {
+      this.queue({ frame: updateFrame(update) })
+      return
+    }
+    this.pending.push(update)
+    this.queue({ frame: updateFrame(update), except: isPeer(origin) ? origin : undefined })
+  }
+
+  private readonly onAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    if (isPeer(origin)) {
+      for (const clientId of added.concat(updated)) this.owners.set(clientId, origin)
+    }
+    for (const clientId of removed) this.owners.delete(clientId)
+    const changed = added.concat(updated, removed)
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
+    // Everyone gets it, the sender too: that is how a client learns its own server stamp.
+    this.queue({ frame: awarenessFrame(update) })
+    if (isPeer(origin)) this.ctx.bus.publish(this.id, { kind: 'awareness', data: update })
+  }
+
+  private queue(out: Outgoing): void {
+    this.outbox.push(out)
+    this.ctx.schedule(this)
+  }
+
+  private noteSeq(seq: number): void {
+    if (seq <= this.appliedSeq) return
+    this.ahead.add(seq)
+    while (this.ahead.delete(this.appliedSeq + 1)) this.appliedSeq++
+    if (this.ahead.size > 0) this.scheduleRepair()
+  }
+
+  private scheduleRepair(): void {
+    if (this.repairTimer !== undefined) return
+    this.repairTimer = setTimeout(() => this.ctx.guard(this, () => this.repair()), GAP_REPAIR_MS)
+  }
+
+  private wouldExceed(bytes: number): boolean {
+    const max = this.ctx.maxDocBytes
+    if (this.sizeEstimate + bytes <= max) return false
+    // The running estimate only grows; measure exactly before refusing anyone.
+    this.sizeEstimate = Y.encodeStateAsUpdate(this.doc).byteLength
+    return this.sizeEstimate + bytes > max
+  }
+
+  private unloadWhenIdle(): void {
+    if (this.closed || this.peers.size > 0 || this.holds > 0) return
+    clearTimeout(this.unloadTimer)
+    this.unloadTimer = setTimeout(() => this.ctx.unload(this), this.ctx.unloadDelayMs)
+  }
+}
+
+interface RoomContext {
+  store: Store
+  bus: Bus
+  groupSend: GroupSender
+  maxDocBytes: number
+  compactThreshold: number
+  unloadDelayMs: number
+  schedule(room: Room): void
+  unload(room: Room): void
+  closeRoom(room: Room, code: ErrorCode): void
+  /** Runs `fn`; a failure closes this room's peers instead of escaping into a timer. */
+  guard(room: Room, fn: () => void): void
+}
+
+const isPeer = (origin: unknown): origin is Peer =>
+  typeof origin === 'object' && origin !== null && 'principal' in origin && 'send' in origin
+
+export interface Rooms {
+  /**
+   * The loaded room for a document, loading it (or, with `create`, creating it) first. The room is
+   * held until `release()`: join the peer in between. Rejects with AppError not-found / unavailable.
+   */
+  acquire(docId: string, opts: { create: boolean }): Promise<Room>
+  get(docId: string): Room | undefined
+  readonly size: number
+  /** Sets how transports reach grouped peers (Socket.IO registers itself once it exists). */
+  setGroupSender(send: GroupSender): void
+  /** The document was deleted: close its peers here (4410) and tell the other instances. */
+  deleted(docId: string): void
+  /** Commits what is pending in every room now (shutdown, tests). */
+  flush(): void
+  /** Shutdown: commit, close every peer with `code`, unload everything. */
+  close(code: ErrorCode | undefined): Promise<void>
+}
+
+export function createRooms(options: RoomsOptions): Rooms {
+  const { store, bus, log } = options
+  const rooms = new Map<string, Room>()
+  const loading = new Map<string, { room: Promise<Room>; create: boolean }>()
+  /** Unsubscribes still in flight, so a reload of the same document subscribes after them. */
+  const leaving = new Map<string, Promise<void>>()
+  const dirty = new Set<Room>()
+  let flushScheduled = false
+  let groupSend: GroupSender = () => {}
+
+  const ctx: RoomContext = {
+    store,
+    bus,
+    groupSend: (docId, frame, except) => groupSend(docId, frame, except),
+    maxDocBytes: options.maxDocBytes,
+    compactThreshold: options.compactThreshold,
+    unloadDelayMs: options.unloadDelayMs,
+    schedule(room) {
+      dirty.add(room)
+      if (!flushScheduled) {
+        flushScheduled = true
+        // One commit for everything accepted in this event-loop turn (group commit), then the sends.
+        setImmediate(flush)
+      }
+    },
+    unload(room) {
+      guard(room, () => {
+        if (room.peers.size > 0 || rooms.get(room.id) !== room) return
+        flush()
+        room.compactIfDue(true)
+        remove(room, undefined)
+      })
+    },
+    closeRoom: (room, code) => remove(room, code),
+    guard,
+  }
+
+  function guard(room: Room, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      log.error({ err, doc: room.id }, 'room failed; closing its connections')
+      remove(room, ErrorCode.internal)
+    }
+  }
+
+  function remove(room: Room, code: ErrorCode | undefined): void {
+    if (room.closed) return
+    if (rooms.get(room.id) === room) rooms.delete(room.id)
+    dirty.delete(room)
+    room.destroy(code)
+    const done = bus.unsubscribe(room.id).catch((err: unknown) => log.warn({ err, doc: room.id }, 'bus unsubscribe failed'))
+    leaving.set(room.id, done)
+    void done.then(() => {
+      if (leaving.get(room.id) === done) leaving.delete(room.id)
+    })
+  }
+
+  function flush(): void {
+    flushScheduled = false
+    const batch = [...dirty]
+    dirty.clear()
+    const writers = batch.filter((r) => r.pending.length > 0 && !r.closed)
+    if (writers.length > 0) {
+      let results: (number | null)[]
+      try {
+        results = store.append(writers.map((r) => ({ docId: r.id, updates: r.pending })))
+      } catch (err) {
+        // Nothing of this turn reached anyone. The rooms hold uncommitted state, so they are dropped:
+        // their clients reconnect, reload what is committed and send their edits again.
+        log.error({ err }, 'commit failed; closing the rooms that had updates in it')
+        writers.forEach((r) => remove(r, ErrorCode.internal))
+        results = []
+      }
+      results.forEach((first, i) => {
+        const room = writers[i]!
+        if (first === null) remove(room, ErrorCode.gone)
+        else room.committed(first)
+      })
+    }
+    for (const room of batch) {
+      if (room.closed) continue
+      guard(room, () => {
+        room.drain()
+        room.compactIfDue()
+      })
+    }
+  }
+
+  async function load(docId: string, create: boolean): Promise<Room> {
+    await leaving.get(docId)
+    let room: Room | undefined
+    const early: BusMessage[] = []
+    // Subscribe before load: whatever another instance accepts meanwhile is either in the rows we
+    // read or in `early`, and applying both is harmless because Yjs updates are idempotent.
+    await bus.subscribe(docId, (msg) => {
+      if (room === undefined) early.push(msg)
+      else guard(room, () => room!.receiveBus(msg))
+    })
+    try {
+      let loaded = store.load(docId)
+      if (loaded === undefined && create) {
+        store.create({ id: docId, title: docId, template: 'empty' }, options.seed(docId))
+        loaded = store.load(docId)
+      }
+      if (loaded === undefined) throw new AppError(ErrorCode.notFound)
+      try {
+        room = new Room(docId, loaded.rows, ctx)
+      } catch (err) {
+        log.error({ err, doc: docId }, 'document failed to load; refusing its connections')
+        throw new AppError(ErrorCode.unavailable, undefined, { cause: err })
+      }
+      for (const msg of early) room.receiveBus(msg)
+      rooms.set(docId, room)
+      return room
+    } catch (err) {
+      await bus.unsubscribe(docId).catch(() => {})
+      throw err
+    }
+  }
+
+  const sweep = setInterval(() => {
+    // Only needed when other instances write: a bus message that never came is found here at the latest.
+    if (!bus.shared) return
+    for (const room of rooms.values()) {
+      guard(room, () => {
+        if (store.get(room.id) === undefined) remove(room, ErrorCode.gone)
+        else if (store.lastSeq(room.id) > room.appliedSeq) room.repair()
+      })
+    }
+  }, SWEEP_MS)
+  sweep.unref()
+  bus.onResync(() => rooms.forEach((room) => guard(room, () => room.repair())))
+
+  return {
+    async acquire(docId, { create }) {
+      for (;;) {
+        const existing = rooms.get(docId)
+        if (existing !== undefined) {
+          existing.hold()
+          return existing
+        }
+        let pending = loading.get(docId)
+        if (pending === undefined) {
+          pending = { room: load(docId, create).finally(() => loading.delete(docId)), create }
+          loading.set(docId, pending)
+        }
+        let room: Room
+        try {
+          room = await pending.room
+        } catch (err) {
+          // A load started by a caller that may not create ends in not-found; one that may, retries.
+          if (create && !pending.create && err instanceof AppError && err.code === ErrorCode.notFound) continue
+          throw err
+        }
+        // Closed between its load and now (deleted, failed): load it again.
+        if (!room.closed) {
+          room.hold()
+          return room
+        }
+      }
+    },
+    get: (docId) => rooms.get(docId),
+    get size() {
+      return rooms.size
+    },
+    setGroupSender(send) {
+      groupSend = send
+    },
+    deleted(docId) {
+      const room = rooms.get(docId)
+      if (room !== undefined) remove(room, ErrorCode.gone)
+      bus.publish(docId, { kind: 'deleted' })
+    },
+    flush,
+    async close(code) {
+      clearInterval(sweep)
+      flush()
+      for (const room of [...rooms.values()]) {
+        guard(room, () => room.compactIfDue(true))
+        remove(room, code)
+      }
+      await Promise.all(leaving.values())
+    },
+  }
+}
