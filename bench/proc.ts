@@ -65,11 +65,19 @@ export function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolea
   })
 }
 
-/** SIGTERM to the process, wait, then SIGKILL to its whole group. Returns true if it exited on its own. */
+/**
+ * SIGTERM to the process, wait, then SIGKILL to its whole group. Returns true if it exited on its
+ * own. With timeoutMs 0 it is SIGKILL at once (nothing of the server is needed any more).
+ */
 export async function stopChild(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (exited(child)) {
     killGroup(child, 'SIGKILL')
     return true
+  }
+  if (timeoutMs === 0) {
+    killGroup(child, 'SIGKILL')
+    await waitExit(child, 2000)
+    return false
   }
   child.kill('SIGTERM')
   const clean = await waitExit(child, timeoutMs)

@@ -98,11 +98,11 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
 
   const cross = find('cross', 'skillmap-yws')
   const remote = cross?.median.p99Remote
-  checks.push(
-    remote === undefined || !Number.isFinite(remote)
-      ? { name: 'cross-instance p99 ≤ 50 ms', value: '—', met: null, note: 'not measured' }
-      : { name: 'cross-instance p99 ≤ 50 ms', value: `${fmt(remote, 1)} ms`, met: remote <= 50, note: 'readers on the other instance' },
-  )
+  const crossName = 'cross-instance p99 ≤ 50 ms'
+  if (cross && cross.median.remoteReceipts === 0)
+    checks.push({ name: crossName, value: 'nothing arrived', met: false, note: 'no update reached the readers on the other instance' })
+  else if (remote === undefined || !Number.isFinite(remote)) checks.push({ name: crossName, value: '—', met: null, note: 'not measured' })
+  else checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: remote <= 50, note: 'readers on the other instance' })
 
   // SQLITE_SYNC=full against normal, per repeat like every other ratio
   const perRepeat = rows

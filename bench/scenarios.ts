@@ -26,6 +26,8 @@ export interface Row {
   p99?: number
   /** cross-instance: p99 of the readers on the second instance only */
   p99Remote?: number
+  /** cross-instance: updates the readers on the second instance received in the window */
+  remoteReceipts?: number
   deliveredPerSec?: number
   deliveryPct?: number
   framesRxPerSec?: number
@@ -257,7 +259,7 @@ export async function cross(def: TargetDef, repeat: number, ctx: Context): Promi
     }
     const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
     const s = r.steps[0]!
-    return { ...fromStep(row, r, s), p99Remote: s.latencyByEndpoint[1]?.p99 ?? NaN }
+    return { ...fromStep(row, r, s), p99Remote: s.latencyByEndpoint[1]?.p99 ?? NaN, remoteReceipts: s.latencyByEndpoint[1]?.count ?? 0 }
   })
 }
 
@@ -284,7 +286,7 @@ export async function coldload(def: TargetDef, repeat: number, ctx: Context): Pr
       )) as SeedResult
       await sleep(def.settleBeforeStopMs)
     } finally {
-      cleanStop = await started.stop()
+      cleanStop = await started.stop({ graceful: true })
     }
     generator = startGenerator(ctx)
     const restarted = await startTarget(def, { dataDir, logDir: ctx.logDir }).catch(async (err) => {

@@ -43,8 +43,12 @@ export interface RunningTarget {
   def: TargetDef
   pids: number[]
   endpoints: Endpoint[]
-  /** SIGTERM every instance and wait; true when all exited on their own in time */
-  stop(): Promise<boolean>
+  /**
+   * graceful: SIGTERM every instance and wait (it must persist, as before a cold-load restart);
+   * true when all exited on their own in time. Otherwise SIGKILL: the data directory is thrown away,
+   * and a graceful shutdown would only lengthen the run.
+   */
+  stop(opts?: { graceful: boolean }): Promise<boolean>
 }
 
 export interface StartOptions {
@@ -68,7 +72,7 @@ export async function startTarget(def: TargetDef, opts: StartOptions): Promise<R
   if (reason) throw new Error(`${def.name}: ${reason}`)
   mkdirSync(opts.dataDir, { recursive: true })
   const instances = opts.instances ?? 1
-  const started: { pid: number; stop: () => Promise<boolean> }[] = []
+  const started: { pid: number; stop: (timeoutMs: number) => Promise<boolean> }[] = []
   const endpoints: Endpoint[] = []
   const token = def.server === 'skillmap' ? await mintToken() : 'bench'
   // instances start side by side: each one's start-up is part of no measurement
@@ -78,7 +82,7 @@ export async function startTarget(def: TargetDef, opts: StartOptions): Promise<R
       const logFile = join(opts.logDir, `${def.name}-${port}.log`)
       const { script, env, health } = launchSpec(def, port, opts)
       const child = spawnPinned(process.execPath, ['--import', 'tsx', script], { core: SERVER_CORE, cwd: REPO_ROOT, env, logFile })
-      started.push({ pid: child.pid!, stop: () => stopChild(child, STOP_TIMEOUT_MS) })
+      started.push({ pid: child.pid!, stop: (timeoutMs) => stopChild(child, timeoutMs) })
       try {
         await waitHttp(`http://127.0.0.1:${port}${health}`, child, START_TIMEOUT_MS)
       } catch (err) {
@@ -89,7 +93,7 @@ export async function startTarget(def: TargetDef, opts: StartOptions): Promise<R
   )
   const failure = results.find((r) => r.status === 'rejected')
   if (failure) {
-    await Promise.all(started.map((s) => s.stop()))
+    await Promise.all(started.map((s) => s.stop(0)))
     throw failure.reason
   }
   const ok = results.map((r) => (r as PromiseFulfilledResult<{ pid: number; endpoint: Endpoint }>).value)
@@ -98,7 +102,7 @@ export async function startTarget(def: TargetDef, opts: StartOptions): Promise<R
     def,
     pids: ok.map((r) => r.pid),
     endpoints,
-    stop: async () => (await Promise.all(started.map((s) => s.stop()))).every(Boolean),
+    stop: async (o) => (await Promise.all(started.map((s) => s.stop(o?.graceful ? STOP_TIMEOUT_MS : 0)))).every(Boolean),
   }
 }
 
