@@ -213,6 +213,26 @@ function table(scenario: Scenario, list: Summary[]): string[][] {
   return [header, ...list.map((s) => [s.target, s.variant, ...cols.map((c) => c.get(s)), flags(s)])]
 }
 
+/**
+ * Memory per connection between the smallest and the largest many-docs size, from the loaded RSS
+ * medians: free of the start-up baseline, which at small sizes can even make growth negative.
+ */
+export function marginalMemory(summaries: Summary[]): string[] {
+  const out: string[] = []
+  const many = summaries.filter((s) => s.scenario === 'manydocs' && Number.isFinite(s.median.rssMB) && s.median.clients)
+  for (const target of new Set(many.map((s) => s.target))) {
+    const sizes = many.filter((s) => s.target === target).sort((a, b) => a.median.clients! - b.median.clients!)
+    const lo = sizes[0]
+    const hi = sizes.at(-1)
+    if (!lo || !hi || lo === hi) continue
+    const grownKB = (hi.median.rssMB! - lo.median.rssMB!) * 1024
+    const perConn = grownKB / (hi.median.clients! - lo.median.clients!)
+    const perDoc = grownKB / (hi.median.docs! - lo.median.docs!)
+    out.push(`${target}: ${fmt(perConn, 1)} KB per connection, ${fmt(perDoc, 1)} KB per document (${lo.variant} → ${hi.variant})`)
+  }
+  return out
+}
+
 export function renderText(summaries: Summary[], checks: Check[]): string {
   const lines: string[] = []
   for (const scenario of Object.keys(COLUMNS) as Scenario[]) {
@@ -222,6 +242,7 @@ export function renderText(summaries: Summary[], checks: Check[]): string {
     const widths = t[0]!.map((_, i) => Math.max(...t.map((r) => r[i]!.length)))
     lines.push('', `== ${TITLES[scenario]}`)
     for (const r of t) lines.push(r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd())
+    if (scenario === 'manydocs') for (const m of marginalMemory(summaries)) lines.push(`marginal RSS, ${m}`)
   }
   lines.push('', '== targets (reported, not asserted)')
   for (const c of checks) lines.push(`${c.met === null ? '  n/a ' : c.met ? '  MET ' : '  MISS'}  ${c.name}: ${c.value}${c.note ? ` (${c.note})` : ''}`)
@@ -237,6 +258,10 @@ export function renderMarkdown(summaries: Summary[], checks: Check[], meta: Reco
     const t = table(scenario, list)
     out.push('', `## ${TITLES[scenario]}`, '', `| ${t[0]!.join(' | ')} |`, `|${t[0]!.map(() => '---').join('|')}|`)
     for (const r of t.slice(1)) out.push(`| ${r.join(' | ')} |`)
+    if (scenario === 'manydocs') {
+      const m = marginalMemory(summaries)
+      if (m.length) out.push('', 'Marginal RSS (between the many-docs sizes):', '', ...m.map((x) => `- ${x}`))
+    }
   }
   out.push('', '## targets (reported, not asserted)', '', '| target | value | met | note |', '|---|---|---|---|')
   for (const c of checks) out.push(`| ${c.name} | ${c.value} | ${c.met === null ? 'n/a' : c.met ? 'yes' : 'no'} | ${c.note} |`)
