@@ -28,6 +28,8 @@ export interface ClientEvents {
   onFrame?(client: BenchClient, frame: Buffer): void
   /** the connection ended without close() being called */
   onLost?(client: BenchClient, reason: string): void
+  /** the server reported an error on an established connection (Socket.IO `doc:error`) */
+  onError?(client: BenchClient, reason: string): void
 }
 
 export interface ClientOptions {
@@ -118,7 +120,10 @@ export class BenchClient {
       if (id === docId) this.handleFrame(toBuffer(frame))
     })
     socket.on('doc:error', (id: string, err: { code: string; message: string }) => {
-      this.onFail(`doc:error ${err?.code} ${err?.message ?? ''}`)
+      if (id !== docId) return
+      const reason = `doc:error ${err?.code} ${err?.message ?? ''}`
+      if (this.ready) this.opts.events.onError?.(this, reason)
+      else this.onFail(reason)
     })
     socket.on('connect_error', (err) => this.onFail(`connect_error: ${err.message}`))
     socket.on('disconnect', (reason) => this.ended(`disconnect ${reason}`))

@@ -77,6 +77,9 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       lostInWindow++
       if (errors.length < 20) errors.push(`connection lost: ${reason}`)
     },
+    onError: (_c: BenchClient, reason: string) => {
+      if (errors.length < 20) errors.push(reason)
+    },
   }
 
   // ---- create clients: docs × clientsPerDoc, the first writersPerDoc of each doc write ----

@@ -85,6 +85,10 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
   const ratioCheck = (name: string, s: Summary | undefined, base: Baseline, metric: Metric, op: '<=' | '>=', limit: number) => {
     const v = s?.ratio[base][metric]
     if (v === undefined || !Number.isFinite(v)) return checks.push({ name, value: '—', met: null, note: 'not measured' })
+    // a latency ratio means nothing when the generator, not the servers, set the latency
+    const baseline = find(s!.scenario, base, s!.variant)
+    const doubt = metric === 'p99' ? [s!, baseline].flatMap((x) => (x ? unreliable(x) : [])) : []
+    if (doubt.length) return checks.push({ name, value: `${fmt(v, 2)}×`, met: null, note: `not judged: ${[...new Set(doubt)].join('; ')}` })
     const met = op === '<=' ? v <= limit : v >= limit
     checks.push({ name, value: `${fmt(v, 2)}×`, met, note: s!.variant })
   }
@@ -102,6 +106,8 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
   if (cross && cross.median.remoteReceipts === 0)
     checks.push({ name: crossName, value: 'nothing arrived', met: false, note: 'no update reached the readers on the other instance' })
   else if (remote === undefined || !Number.isFinite(remote)) checks.push({ name: crossName, value: '—', met: null, note: 'not measured' })
+  else if (unreliable(cross!).length)
+    checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: null, note: `not judged: ${unreliable(cross!).join('; ')}` })
   else checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: remote <= 50, note: 'readers on the other instance' })
 
   // SQLITE_SYNC=full against normal, per repeat like every other ratio
@@ -118,6 +124,15 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
       : { name: 'SQLITE_SYNC=full saturation ≥ 0.5× normal', value: '—', met: null, note: 'not measured' },
   )
   return checks
+}
+
+/** why a latency summary cannot be compared: incomplete delivery or a generator that was the limit */
+function unreliable(s: Summary): string[] {
+  const why: string[] = []
+  if ((s.median.deliveryPct ?? 100) < 99) why.push(`${s.target} delivered ${fmt(s.median.deliveryPct, 1)} %`)
+  if (s.lagging) why.push(`generator lag on ${s.target}`)
+  if ((s.median.generatorElu ?? 0) > GENERATOR_BUSY_ELU) why.push(`generator busy on ${s.target}`)
+  return why
 }
 
 // ---------------------------------------------------------------- tables
@@ -245,7 +260,7 @@ export function renderText(summaries: Summary[], checks: Check[]): string {
     if (scenario === 'manydocs') for (const m of marginalMemory(summaries)) lines.push(`marginal RSS, ${m}`)
   }
   lines.push('', '== targets (reported, not asserted)')
-  for (const c of checks) lines.push(`${c.met === null ? '  n/a ' : c.met ? '  MET ' : '  MISS'}  ${c.name}: ${c.value}${c.note ? ` (${c.note})` : ''}`)
+  for (const c of checks) lines.push(`${verdict(c).padStart(6)}  ${c.name}: ${c.value}${c.note ? ` (${c.note})` : ''}`)
   return lines.join('\n')
 }
 
@@ -264,13 +279,19 @@ export function renderMarkdown(summaries: Summary[], checks: Check[], meta: Reco
     }
   }
   out.push('', '## targets (reported, not asserted)', '', '| target | value | met | note |', '|---|---|---|---|')
-  for (const c of checks) out.push(`| ${c.name} | ${c.value} | ${c.met === null ? 'n/a' : c.met ? 'yes' : 'no'} | ${c.note} |`)
+  for (const c of checks) out.push(`| ${c.name} | ${c.value} | ${verdict(c)} | ${c.note} |`)
   const errors = summaries.filter((s) => s.errors.length)
   if (errors.length) {
     out.push('', '## errors', '')
     for (const s of errors) for (const e of s.errors) out.push(`- ${s.scenario} ${s.variant} ${s.target}: ${e.split('\n')[0]}`)
   }
   return out.join('\n') + '\n'
+}
+
+/** MET / MISS; `n/a` when not measured; `?` when measured but not comparable */
+function verdict(c: Check): string {
+  if (c.met !== null) return c.met ? 'MET' : 'MISS'
+  return c.value === '—' ? 'n/a' : '?'
 }
 
 export function fmt(v: number | undefined, digits: number): string {

@@ -67,10 +67,24 @@ export function unavailable(def: TargetDef): string | undefined {
   return undefined
 }
 
+/** how often a start is tried: a busy shared host sometimes loses one (a signal from elsewhere, a slow start) */
+const START_ATTEMPTS = 2
+
 export async function startTarget(def: TargetDef, opts: StartOptions): Promise<RunningTarget> {
   const reason = unavailable(def)
   if (reason) throw new Error(`${def.name}: ${reason}`)
   mkdirSync(opts.dataDir, { recursive: true })
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(def, opts)
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS) throw err
+      console.error(`${def.name}: start failed, trying once more: ${(err as Error).message.split('\n')[0]}`)
+    }
+  }
+}
+
+async function startOnce(def: TargetDef, opts: StartOptions): Promise<RunningTarget> {
   const instances = opts.instances ?? 1
   const started: { pid: number; stop: (timeoutMs: number) => Promise<boolean> }[] = []
   const endpoints: Endpoint[] = []
