@@ -440,17 +440,21 @@ export function createRooms(options: RoomsOptions): Rooms {
       // A renamed map's title goes into the documents table in the same commit, so listings
       // (GET /api/docs, on every instance) show the title the document has.
       const requests = writers.map((r) => ({ docId: r.id, updates: r.pending, title: r.titleChange() }))
+      const started = performance.now()
       let results: (number | null)[]
       try {
-        const started = performance.now()
         results = store.append(requests)
-        metrics.persisted((performance.now() - started) / 1000, requests.reduce((n, r) => n + r.updates.length, 0))
       } catch (err) {
         // Nothing of this turn reached anyone. The rooms hold uncommitted state, so they are dropped:
         // their clients reconnect, reload what is committed and send their edits again.
         log.error({ err }, 'commit failed; closing the rooms that had updates in it')
         writers.forEach((r) => remove(r, ErrorCode.internal))
         results = []
+      }
+      if (results.length > 0) {
+        // Updates of a document deleted meanwhile were refused, not accepted.
+        const accepted = requests.reduce((n, r, i) => (results[i] === null ? n : n + r.updates.length), 0)
+        metrics.persisted((performance.now() - started) / 1000, accepted)
       }
       results.forEach((first, i) => {
         const room = writers[i]!
