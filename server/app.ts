@@ -70,7 +70,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   })
 
   const redisBus = deps.bus === undefined && config.redisUrl !== undefined
-    ? await createRedisBus({ url: config.redisUrl, log: app.log.child({ module: 'bus' }) })
+    ? await createRedisBus({ url: config.redisUrl, log: app.log.child({ module: 'bus' }), onLag: metrics.busLag })
     : undefined
   const bus = deps.bus ?? redisBus ?? createLocalBus()
 

@@ -13,6 +13,8 @@ export interface TransportMetrics {
 
 export interface Metrics extends RoomMetrics, TransportMetrics {
   readonly registry: Registry
+  /** One bus message from another instance arrived `seconds` after it was published (the Redis bus's onLag). */
+  busLag(seconds: number): void
 }
 
 /** The metric names, for /metrics consumers and the tests that check them. */
@@ -22,6 +24,7 @@ export const METRIC_NAMES = {
   updatesAccepted: 'skillmap_updates_accepted_total',
   persistSeconds: 'skillmap_persist_seconds',
   fanoutSeconds: 'skillmap_fanout_seconds',
+  redisLagSeconds: 'skillmap_redis_lag_seconds',
 } as const
 
 // One SQLite commit takes tens of microseconds in WAL/NORMAL and milliseconds with fsync (FULL) or
@@ -29,6 +32,9 @@ export const METRIC_NAMES = {
 const PERSIST_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 // Handing one frame to a few hundred local sockets takes microseconds to a few milliseconds.
 const FANOUT_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1]
+// A Redis hop on one host takes well under a millisecond; the cross-instance goal is p99 ≤ 50 ms
+// (CONTRACT §7), so the buckets are dense around it. Resolution is 1 ms: publishers stamp Date.now().
+const LAG_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5]
 
 export function createMetrics(): Metrics {
   const registry = new Registry()
@@ -67,6 +73,13 @@ export function createMetrics(): Metrics {
     registers: [registry],
   })
 
+  const busLag = new Histogram({
+    name: METRIC_NAMES.redisLagSeconds,
+    help: "Time from an instance publishing a document message on Redis to this instance receiving it, in seconds, by the two hosts' wall clocks (exact on one host, off by their skew across hosts). Empty without REDIS_URL.",
+    buckets: LAG_BUCKETS,
+    registers: [registry],
+  })
+
   return {
     registry,
     persisted(seconds, count) {
@@ -76,5 +89,6 @@ export function createMetrics(): Metrics {
     fannedOut: (seconds) => fanout.observe(seconds),
     loaded: (count) => documents.set(count),
     connected: (transport, delta) => connections.inc({ transport }, delta),
+    busLag: (seconds) => busLag.observe(seconds),
   }
 }

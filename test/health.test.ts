@@ -1,12 +1,15 @@
 // Operations (CONTRACT §6): liveness, readiness with its probes, Prometheus metrics, and the REST
 // rate limit that must leave the live transports alone.
+import Fastify from 'fastify'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createLocalBus, type Bus } from '../server/bus.js'
 import { METRIC_NAMES } from '../server/metrics.js'
-import { connectIo, connectYws, joinIo } from './helpers/clients.js'
+import { createRedisBus } from '../server/redis-bus.js'
+import { connectIo, connectYws, joinIo, valueIn } from './helpers/clients.js'
 import { assertError, http, metricValue } from './helpers/http.js'
-import { startServer, token, type TestServer } from './helpers/server.js'
+import { startRedis } from './helpers/redis.js'
+import { startServer, tempDir, token, type TestServer } from './helpers/server.js'
 import { until } from './helpers/wait.js'
 
 const Health = suite<{ srv?: TestServer; closers: Array<() => void> }>('health', { closers: [] })
@@ -93,6 +96,54 @@ Health('/metrics exposes connections per transport, loaded documents, accepted u
   assert.is(metricValue(after, 'skillmap_connections{transport="y-websocket"}'), 0)
   assert.is(metricValue(after, 'skillmap_connections{transport="socket.io"}'), 0)
   assert.is(metricValue(after, 'skillmap_documents_loaded'), 0)
+})
+
+Health('with Redis: /metrics reports the lag of bus messages between instances', async () => {
+  // provider → A → Redis → B: B observes the publish-to-receipt time
+  const redis = await startRedis()
+  const env = { DATA_DIR: tempDir(), REDIS_URL: redis.url }
+  const [a, b] = [await startServer(env), await startServer(env)]
+  const closers: Array<() => void> = []
+  try {
+    const writer = connectYws(a.wsUrl, 'lagged', await token('editor', 'lagged'))
+    closers.push(writer.close)
+    await writer.synced()
+    const reader = connectYws(b.wsUrl, 'lagged', await token('viewer', 'lagged'))
+    closers.push(reader.close)
+    await reader.synced()
+    writer.doc.getMap('meta').set('title', 'Through Redis')
+    await valueIn(reader.doc.getMap('meta'), 'title', 'Through Redis')
+    const text = (await http(b.url, 'GET', '/metrics')).text
+    assert.ok(metricValue(text, 'skillmap_redis_lag_seconds_count')! >= 1)
+    assert.ok(metricValue(text, 'skillmap_redis_lag_seconds_sum')! < 5)
+  } finally {
+    closers.forEach((close) => close())
+    await Promise.all([a.close(), b.close()])
+    await redis.stop()
+  }
+})
+
+Health('with Redis: /readyz is 503 during a Redis outage and 200 once the bus is back', async () => {
+  // redis-server stopped → the bus probe fails → 503; started again → 200
+  const redis = await startRedis()
+  // The Redis bus alone (no Socket.IO adapter), built the way app.ts builds it.
+  const bus = await createRedisBus({ url: redis.url, log: Fastify({ logger: false }).log })
+  const srv = await startServer({}, { bus })
+  try {
+    assert.equal((await http(srv.url, 'GET', '/readyz')).json, { status: 'ready', checks: { database: 'ok', bus: 'ok' } })
+    await redis.stop()
+    await until(() => !bus.healthy(), { timeout: 10_000, what: 'the bus to notice the outage' })
+    const down = await http(srv.url, 'GET', '/readyz')
+    assert.is(down.status, 503)
+    assert.equal(down.json, { status: 'unavailable', checks: { database: 'ok', bus: 'failing' } })
+    assert.is((await http(srv.url, 'GET', '/healthz')).status, 200)
+    await redis.start()
+    await until(() => bus.healthy(), { timeout: 15_000, what: 'the bus to reconnect' })
+    assert.is((await http(srv.url, 'GET', '/readyz')).status, 200)
+  } finally {
+    await srv.close()
+    await redis.stop()
+  }
 })
 
 Health('the REST rate limit answers 429 in the error shape and leaves health, /yjs and /socket.io alone', async () => {

@@ -76,7 +76,7 @@ export function registerHealth(app: FastifyInstance, { probes, registry }: Healt
       schema: {
         summary: 'Prometheus metrics of this instance',
         description:
-          'skillmap_connections{transport}, skillmap_documents_loaded, skillmap_updates_accepted_total (rate() = updates/s), skillmap_persist_seconds, skillmap_fanout_seconds, and the process_* / nodejs_* defaults.',
+          'skillmap_connections{transport}, skillmap_documents_loaded, skillmap_updates_accepted_total (rate() = updates/s), skillmap_persist_seconds, skillmap_fanout_seconds, skillmap_redis_lag_seconds (with REDIS_URL), and the process_* / nodejs_* defaults.',
         tags: ['operations'],
         response: {
           200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } },
