@@ -17,6 +17,7 @@ import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
 import { createBucket, type Bucket } from './bucket.js'
 import type { Config } from './config.js'
 import { AppError, messageOf, toAppError } from './errors.js'
+import type { TransportMetrics } from './metrics.js'
 import { copyFrame, FrameError, handleFrame } from './protocol.js'
 import type { Peer, Room, Rooms } from './rooms.js'
 
@@ -32,6 +33,7 @@ export interface IoDeps {
   auth: Auth
   config: Config
   log: FastifyBaseLogger
+  metrics?: TransportMetrics
 }
 
 /** The Socket.IO room of a document's local sockets. */
@@ -62,7 +64,11 @@ export function attachIo(server: http.Server, deps: IoDeps): IoServer {
     ;(except === undefined ? target : target.except(except.id)).emit('doc:msg', docId, frame)
   })
 
-  io.on('connection', (socket) => serve(socket, deps))
+  io.on('connection', (socket) => {
+    deps.metrics?.connected('socket.io', 1)
+    socket.once('disconnect', () => deps.metrics?.connected('socket.io', -1))
+    serve(socket, deps)
+  })
   return io
 }
 
