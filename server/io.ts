@@ -4,6 +4,7 @@ import type http from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import { createAdapter } from '@socket.io/redis-adapter'
 import type { RedisClientType } from 'redis'
+import { closeRedisClient } from './redis-bus.js'
 import { Server, type Socket } from 'socket.io'
 import {
   ErrorCode,
@@ -92,7 +93,7 @@ export async function useRedisAdapter(io: IoServer, base: RedisClientType, log: 
   })
   io.adapter(createAdapter(safePub, sub))
   return async () => {
-    await Promise.all([pub, sub].map((c) => (c.isOpen ? c.quit().catch(() => c.destroy()) : undefined)))
+    await Promise.all([pub, sub].map(closeRedisClient))
   }
 }
 
