@@ -3,18 +3,19 @@
 import { EventEmitter } from 'node:events'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import fastifyWebsocket from '@fastify/websocket'
 import { CloseCode } from '../shared/protocol.js'
 import { createAuth, loadSecret, type Auth } from './auth.js'
 import { createLocalBus, type Bus } from './bus.js'
 import type { Config } from './config.js'
-import { openDb } from './db.js'
+import { openDb, pingDb } from './db.js'
 import { attachIo, useRedisAdapter, type IoServer } from './io.js'
+import { createMetrics, type Metrics } from './metrics.js'
 import { createRedisBus } from './redis-bus.js'
+import { registerRest, type RestRateLimit } from './rest.js'
 import { createRooms, type Rooms } from './rooms.js'
-import { registerHealth } from './routes/health.js'
 import { templateUpdate } from './seed.js'
 import { createStore, type Store } from './store.js'
 import { registerYws } from './yws.js'
@@ -29,6 +30,9 @@ export interface SkillmapServer {
   readonly rooms: Rooms
   readonly bus: Bus
   readonly io: IoServer
+  readonly metrics: Metrics
+  /** Every HTTP route, as registered (HEAD routes aside): what the OpenAPI document is checked against. */
+  readonly routes: readonly Pick<RouteOptions, 'method' | 'url' | 'websocket'>[]
   /** Listens on config.host:config.port; resolves to the base URL, e.g. http://127.0.0.1:3000 */
   listen(): Promise<string>
   /** Stops accepting, commits everything, closes live connections with 1012, releases everything. */
@@ -38,12 +42,15 @@ export interface SkillmapServer {
 export interface ServerDeps {
   /** Another bus than the config's (tests: several instances in one process). */
   bus?: Bus
+  /** Another REST rate limit than the default (tests). */
+  restRateLimit?: RestRateLimit
 }
 
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<SkillmapServer> {
   const auth = createAuth(loadSecret(config))
   const db = openDb(path.join(config.dataDir, 'skillmap.db'), { sync: config.sqliteSync })
   const store = createStore(db)
+  const metrics = createMetrics()
   if (config.seedDemo) seedDemo(store)
 
   const app = Fastify({
@@ -53,10 +60,17 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       serializers: { req: (req) => ({ method: req.method, url: redactToken(req.url), remoteAddress: req.ip }) },
     },
     bodyLimit: config.maxMessageBytes,
+    // The API is strict (CONTRACT §6 "validated by JSON schema"): a wrong type or an unknown field is
+    // a 400, not silently coerced or dropped. `example` is OpenAPI's annotation, not a rule.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'] } },
+  })
+  const routes: Pick<RouteOptions, 'method' | 'url' | 'websocket'>[] = []
+  app.addHook('onRoute', ({ method, url, websocket }) => {
+    if (method !== 'HEAD') routes.push({ method, url, websocket })
   })
 
   const redisBus = deps.bus === undefined && config.redisUrl !== undefined
-    ? await createRedisBus({ url: config.redisUrl, log: app.log.child({ module: 'bus' }) })
+    ? await createRedisBus({ url: config.redisUrl, log: app.log.child({ module: 'bus' }), onLag: metrics.busLag })
     : undefined
   const bus = deps.bus ?? redisBus ?? createLocalBus()
 
@@ -64,6 +78,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     store,
     bus,
     log: app.log.child({ module: 'rooms' }),
+    metrics,
     seed: (docId) => templateUpdate('empty', docId),
     maxDocBytes: config.maxDocBytes,
     compactThreshold: config.compactThreshold,
@@ -86,11 +101,22 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     },
     preClose: (done) => done(),
   })
-  const yws = registerYws(app, { rooms, auth, config, log: app.log.child({ module: 'yws' }) })
-  const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }) })
+  const yws = registerYws(app, { rooms, auth, config, log: app.log.child({ module: 'yws' }), metrics })
+  const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }), metrics })
   const closeAdapter = redisBus === undefined ? async () => {} : await useRedisAdapter(io, redisBus.clients.pub, app.log.child({ module: 'io' }))
 
-  registerHealth(app)
+  await registerRest(app, {
+    auth,
+    store,
+    rooms,
+    registry: metrics.registry,
+    // The Redis bus reports its connection through bus.healthy(); add a probe here for anything else.
+    probes: [
+      { name: 'database', check: () => pingDb(db) },
+      { name: 'bus', check: () => bus.healthy() },
+    ],
+    rateLimit: deps.restRateLimit,
+  })
   await app.register(fastifyStatic, { root: PUBLIC_DIR })
 
   let closing: Promise<void> | undefined
@@ -102,6 +128,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     rooms,
     bus,
     io,
+    metrics,
+    routes,
     async listen() {
       return app.listen({ port: config.port, host: config.host })
     },

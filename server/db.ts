@@ -35,6 +35,11 @@ export function openDb(file: string, { sync }: { sync: SqliteSync }): Db {
   }
 }
 
+/** Readiness: the database answers a query (it is open and its file is readable). */
+export function pingDb(db: Db): boolean {
+  return db.$client.prepare('SELECT 1').pluck().get() === 1
+}
+
 function migrateOnce(db: Db): void {
   try {
     migrate(db, { migrationsFolder: MIGRATIONS })

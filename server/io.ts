@@ -4,6 +4,7 @@ import type http from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import { createAdapter } from '@socket.io/redis-adapter'
 import type { RedisClientType } from 'redis'
+import { closeRedisClient } from './redis-bus.js'
 import { Server, type Socket } from 'socket.io'
 import {
   ErrorCode,
@@ -17,6 +18,7 @@ import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
 import { createBucket, type Bucket } from './bucket.js'
 import type { Config } from './config.js'
 import { AppError, messageOf, toAppError } from './errors.js'
+import type { TransportMetrics } from './metrics.js'
 import { copyFrame, FrameError, handleFrame } from './protocol.js'
 import type { Peer, Room, Rooms } from './rooms.js'
 
@@ -32,6 +34,7 @@ export interface IoDeps {
   auth: Auth
   config: Config
   log: FastifyBaseLogger
+  metrics?: TransportMetrics
 }
 
 /** The Socket.IO room of a document's local sockets. */
@@ -62,7 +65,11 @@ export function attachIo(server: http.Server, deps: IoDeps): IoServer {
     ;(except === undefined ? target : target.except(except.id)).emit('doc:msg', docId, frame)
   })
 
-  io.on('connection', (socket) => serve(socket, deps))
+  io.on('connection', (socket) => {
+    deps.metrics?.connected('socket.io', 1)
+    socket.once('disconnect', () => deps.metrics?.connected('socket.io', -1))
+    serve(socket, deps)
+  })
   return io
 }
 
@@ -86,7 +93,7 @@ export async function useRedisAdapter(io: IoServer, base: RedisClientType, log: 
   })
   io.adapter(createAdapter(safePub, sub))
   return async () => {
-    await Promise.all([pub, sub].map((c) => (c.isOpen ? c.quit().catch(() => c.destroy()) : undefined)))
+    await Promise.all([pub, sub].map(closeRedisClient))
   }
 }
 

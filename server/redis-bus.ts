@@ -86,7 +86,7 @@ export async function createRedisBus({ url, log, onLag }: RedisBusOptions): Prom
     healthy: () => pub.isReady && sub.isReady,
     async close() {
       listeners.clear()
-      await Promise.all([pub, sub].map((c) => (c.isOpen ? c.quit().catch(() => c.destroy()) : undefined)))
+      await Promise.all([pub, sub].map(closeRedisClient))
     },
   }
 }
@@ -118,6 +118,24 @@ function decode(buf: Buffer, self: Buffer): { body: BusMessage; sentAt: number }
     default:
       return undefined
   }
+}
+
+/** Time a polite QUIT gets before the connection is dropped. */
+const QUIT_WAIT_MS = 1000
+
+/**
+ * Closes a client whatever state it is in: QUIT when it is connected (pending replies arrive first),
+ * otherwise drop it. QUIT on a client that is still reconnecting after an outage never answers.
+ */
+export async function closeRedisClient(client: RedisClientType): Promise<void> {
+  if (!client.isOpen) return
+  if (!client.isReady) {
+    client.destroy()
+    return
+  }
+  const quit = client.quit().catch(() => {})
+  await settleWithin(quit, QUIT_WAIT_MS)
+  if (client.isOpen) client.destroy()
 }
 
 /** Waits for `promise` at most `ms`; its failure or lateness is not the caller's problem. */

@@ -5,6 +5,7 @@ import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { FastifyBaseLogger } from 'fastify'
 import { ErrorCode, type Principal } from '../shared/protocol.js'
+import { readMeta } from '../shared/schema.js'
 import type { Bus, BusMessage } from './bus.js'
 import { AppError } from './errors.js'
 import { awarenessFrame, syncStep1Frame, syncStep2Frame, updateFrame, type StampedAwareness } from './protocol.js'
@@ -36,10 +37,31 @@ const GAP_REPAIR_MS = 200
 /** While other instances may exist, how often each room checks the database for rows it missed. */
 const SWEEP_MS = 1000
 
+/** What the registry reports about its work (metrics.ts implements it); calls are cheap and per turn. */
+export interface RoomMetrics {
+  /** One commit of `updates` accepted updates took `seconds`. */
+  persisted(seconds: number, updates: number): void
+  /** Sending one document's queued frames of one turn to its local peers took `seconds`. */
+  fannedOut(seconds: number): void
+  /** The number of loaded documents changed. */
+  loaded(documents: number): void
+}
+
+const NO_METRICS: RoomMetrics = { persisted() {}, fannedOut() {}, loaded() {} }
+
+/** A committed view of one document for a reader (REST exports); `done()` gives it back. */
+export interface DocView {
+  readonly doc: Y.Doc
+  /** The last seq of the document's log: stable across compaction, grows with every accepted update. */
+  readonly version: number
+  done(): void
+}
+
 export interface RoomsOptions {
   store: Store
   bus: Bus
   log: FastifyBaseLogger
+  metrics?: RoomMetrics
   /** The first update of a document created by joining it (CONTRACT §3: the empty template). */
   seed: (docId: string) => Uint8Array
   maxDocBytes: number
@@ -78,6 +100,8 @@ export class Room {
     readonly id: string,
     rows: LogRow[],
     private readonly ctx: RoomContext,
+    /** documents.title as loaded: listings show it, so commits keep it equal to meta.title */
+    private storedTitle = '',
   ) {
     try {
       this.doc.transact(() => rows.forEach((r) => Y.applyUpdate(this.doc, r.data)), FROM_STORE)
@@ -195,8 +219,15 @@ export class Room {
     if (this.ahead.size > 0) this.scheduleRepair()
   }
 
-  /** After the registry committed `pending`: the first seq they were given. */
-  committed(firstSeq: number): void {
+  /** meta.title when it differs from the stored title: the registry commits it with the updates. */
+  titleChange(): string | undefined {
+    const { title } = readMeta(this.doc)
+    return title === this.storedTitle ? undefined : title
+  }
+
+  /** After the registry committed `pending` (and `title`, if any): the first seq they were given. */
+  committed(firstSeq: number, title: string | undefined): void {
+    if (title !== undefined) this.storedTitle = title
     const updates = this.pending
     this.pending = []
     updates.forEach((data, i) => {
@@ -328,14 +359,21 @@ export interface Rooms {
   setGroupSender(send: GroupSender): void
   /** The document was deleted: close its peers here (4410) and tell the other instances. */
   deleted(docId: string): void
-  /** Commits what is pending in every room now (shutdown, tests). */
+  /** Commits what is pending in every room now (shutdown, reads, tests). */
   flush(): void
+  /**
+   * The document as committed, including what other instances committed (CONTRACT §3c): a loaded
+   * room is flushed and repaired from the database, any other document is read from it into a
+   * private Y.Doc. Synchronous; call `done()` when finished. Throws AppError not-found / unavailable.
+   */
+  read(docId: string): DocView
   /** Shutdown: commit, close every peer with `code`, unload everything. */
   close(code: ErrorCode | undefined): Promise<void>
 }
 
 export function createRooms(options: RoomsOptions): Rooms {
   const { store, bus, log } = options
+  const metrics = options.metrics ?? NO_METRICS
   const rooms = new Map<string, Room>()
   const loading = new Map<string, { room: Promise<Room>; create: boolean }>()
   /** Unsubscribes still in flight, so a reload of the same document subscribes after them. */
@@ -383,6 +421,7 @@ export function createRooms(options: RoomsOptions): Rooms {
   function remove(room: Room, code: ErrorCode | undefined): void {
     if (room.closed) return
     if (rooms.get(room.id) === room) rooms.delete(room.id)
+    metrics.loaded(rooms.size)
     dirty.delete(room)
     room.destroy(code)
     const done = bus.unsubscribe(room.id).catch((err: unknown) => log.warn({ err, doc: room.id }, 'bus unsubscribe failed'))
@@ -398,9 +437,13 @@ export function createRooms(options: RoomsOptions): Rooms {
     dirty.clear()
     const writers = batch.filter((r) => r.pending.length > 0 && !r.closed)
     if (writers.length > 0) {
+      // A renamed map's title goes into the documents table in the same commit, so listings
+      // (GET /api/docs, on every instance) show the title the document has.
+      const requests = writers.map((r) => ({ docId: r.id, updates: r.pending, title: r.titleChange() }))
+      const started = performance.now()
       let results: (number | null)[]
       try {
-        results = store.append(writers.map((r) => ({ docId: r.id, updates: r.pending })))
+        results = store.append(requests)
       } catch (err) {
         // Nothing of this turn reached anyone. The rooms hold uncommitted state, so they are dropped:
         // their clients reconnect, reload what is committed and send their edits again.
@@ -408,16 +451,23 @@ export function createRooms(options: RoomsOptions): Rooms {
         writers.forEach((r) => remove(r, ErrorCode.internal))
         results = []
       }
+      if (results.length > 0) {
+        // Updates of a document deleted meanwhile were refused, not accepted.
+        const accepted = requests.reduce((n, r, i) => (results[i] === null ? n : n + r.updates.length), 0)
+        metrics.persisted((performance.now() - started) / 1000, accepted)
+      }
       results.forEach((first, i) => {
         const room = writers[i]!
         if (first === null) remove(room, ErrorCode.gone)
-        else room.committed(first)
+        else room.committed(first, requests[i]!.title)
       })
     }
     for (const room of batch) {
       if (room.closed) continue
       guard(room, () => {
+        const started = performance.now()
         room.drain()
+        metrics.fannedOut((performance.now() - started) / 1000)
         room.compactIfDue()
       })
     }
@@ -441,13 +491,14 @@ export function createRooms(options: RoomsOptions): Rooms {
       }
       if (loaded === undefined) throw new AppError(ErrorCode.notFound)
       try {
-        room = new Room(docId, loaded.rows, ctx)
+        room = new Room(docId, loaded.rows, ctx, loaded.meta.title)
       } catch (err) {
         log.error({ err, doc: docId }, 'document failed to load; refusing its connections')
         throw new AppError(ErrorCode.unavailable, undefined, { cause: err })
       }
       for (const msg of early) room.receiveBus(msg)
       rooms.set(docId, room)
+      metrics.loaded(rooms.size)
       return room
     } catch (err) {
       await bus.unsubscribe(docId).catch(() => {})
@@ -509,6 +560,37 @@ export function createRooms(options: RoomsOptions): Rooms {
       bus.publish(docId, { kind: 'deleted' })
     },
     flush,
+    read(docId) {
+      // Everything this instance accepted is committed before anything is read.
+      flush()
+      const room = rooms.get(docId)
+      if (room !== undefined) {
+        let version = 0
+        guard(room, () => {
+          // Deleted by another instance whose bus message has not arrived (or never will).
+          if (store.get(docId) === undefined) return remove(room, ErrorCode.gone)
+          version = store.lastSeq(docId)
+          // Rows another instance committed that the bus has not brought (yet) are read now.
+          if (version > room.appliedSeq) room.repair()
+        })
+        if (!room.closed) {
+          room.hold()
+          return { doc: room.doc, version, done: () => room.release() }
+        }
+      }
+      // Not loaded here: a private document from the committed rows, without loading a room
+      // (no bus subscription, no unload timer) for a one-off read.
+      const loaded = store.load(docId)
+      if (loaded === undefined) throw new AppError(ErrorCode.notFound)
+      const doc = new Y.Doc()
+      try {
+        doc.transact(() => loaded.rows.forEach((r) => Y.applyUpdate(doc, r.data)))
+      } catch (err) {
+        doc.destroy()
+        throw new AppError(ErrorCode.unavailable, undefined, { cause: err })
+      }
+      return { doc, version: loaded.rows.at(-1)?.seq ?? 0, done: () => doc.destroy() }
+    },
     async close(code) {
       clearInterval(sweep)
       flush()

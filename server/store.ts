@@ -20,6 +20,8 @@ export interface LogRow {
 export interface AppendRequest {
   docId: string
   updates: Uint8Array[]
+  /** a new title for the documents table, committed with the updates */
+  title?: string | undefined
 }
 
 /** The seq given to the first update of a request (the others follow it), or null if the document is gone. */
@@ -63,6 +65,11 @@ export function createStore(db: Db, now: () => number = Date.now): Store {
     .set({ updatedAt: sql`${p('now')}` })
     .where(eq(documents.id, p('id')))
     .prepare()
+  const retitle = db
+    .update(documents)
+    .set({ title: sql`${p('title')}` })
+    .where(eq(documents.id, p('id')))
+    .prepare()
   const rowsSince = db
     .select({ seq: docUpdates.seq, data: docUpdates.data })
     .from(docUpdates)
@@ -87,12 +94,13 @@ export function createStore(db: Db, now: () => number = Date.now): Store {
 
   const append = db.$client.transaction((requests: AppendRequest[]): AppendResult[] => {
     const at = now()
-    return requests.map(({ docId, updates }) => {
+    return requests.map(({ docId, updates, title }) => {
       // A document deleted meanwhile (by any instance) takes no more updates.
       if (metaById.get({ id: docId }) === undefined) return null
       const first = nextSeq.get({ docId })!.seq
       updates.forEach((data, i) => insertUpdate.run({ docId, seq: first + i, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) }))
       touch.run({ id: docId, now: at })
+      if (title !== undefined) retitle.run({ id: docId, title })
       return first
     })
   })

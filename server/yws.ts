@@ -7,6 +7,7 @@ import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
 import { createBucket } from './bucket.js'
 import type { Config } from './config.js'
 import { AppError, closeCodeOf, toAppError } from './errors.js'
+import type { TransportMetrics } from './metrics.js'
 import { copyFrame, FrameError, handleFrame, permissionDeniedFrame } from './protocol.js'
 import type { Peer, Room, Rooms } from './rooms.js'
 
@@ -18,6 +19,7 @@ export interface YwsDeps {
   auth: Auth
   config: Config
   log: FastifyBaseLogger
+  metrics?: TransportMetrics
 }
 
 export interface Yws {
@@ -32,8 +34,12 @@ export function registerYws(app: FastifyInstance, deps: YwsDeps): Yws {
 
   app.get<{ Params: { docId: string }; Querystring: { token?: string } }>('/yjs/:docId', { websocket: true }, (socket, req) => {
     alive.set(socket, true)
+    deps.metrics?.connected('y-websocket', 1)
     socket.on('pong', () => alive.set(socket, true))
-    socket.on('close', () => alive.delete(socket))
+    socket.on('close', () => {
+      alive.delete(socket)
+      deps.metrics?.connected('y-websocket', -1)
+    })
     serve(socket, req.params.docId, req.query.token, { ...deps, maxBuffered })
   })
 

@@ -8,6 +8,7 @@ import { createRedisBus } from '../server/redis-bus.js'
 import { connectIo, connectYws, converged, joinIo, valueIn, type YwsClient } from './helpers/clients.js'
 import { startRedis, type TestRedis } from './helpers/redis.js'
 import { startChild, startServer, tempDir, token, type ChildServer } from './helpers/server.js'
+import { http } from './helpers/http.js'
 import { nextEvent, until, within } from './helpers/wait.js'
 import Fastify from 'fastify'
 
@@ -50,7 +51,19 @@ Cluster('a y-websocket client on A and a Socket.IO client on B co-edit and conve
   const sio = await joinIo(socket, 'shared')
   await Promise.all([yws.synced(), sio.synced])
 
+  // Read-your-writes across instances: once a second client on A has the edit, A has committed it,
+  // and the very next export on B shows it, whether or not B heard of it yet.
+  const watcher = connectYws(a!.wsUrl, 'shared', await token('viewer', 'shared', 'Wu', 'wu'))
+  ctx.closers.push(watcher.close)
+  await watcher.synced()
   yws.doc.getMap('skills').set('ts', 3)
+  await valueIn(watcher.doc.getMap('skills'), 'ts', 3)
+  const exported = await http(b!.url, 'GET', '/api/docs/shared/snapshot?format=yjs', { token: await token('exporter', 'shared') })
+  assert.is(exported.status, 200)
+  const copy = new Y.Doc()
+  Y.applyUpdate(copy, exported.bytes)
+  assert.is(copy.getMap('skills').get('ts'), 3)
+
   await valueIn(sio.doc.getMap('skills'), 'ts', 3)
   sio.doc.getMap('skills').set('go', 4)
   await valueIn(yws.doc.getMap('skills'), 'go', 4)
@@ -120,6 +133,20 @@ Cluster('an instance killed with SIGKILL: clients elsewhere keep working; a reco
   assert.equal(new Set(items(back)), new Set(items(onA)))
   // replace the dead node for the suites after this one
   ctx.nodes[2] = await startChild({ DATA_DIR: ctx.dataDir, REDIS_URL: ctx.redis!.url, UNLOAD_DELAY_MS: '1000' })
+})
+
+Cluster('deleting a document through REST on one instance closes its live connections on every instance', async (ctx) => {
+  const [a, b, c] = ctx.nodes
+  const onB = connectYws(b!.wsUrl, 'doomed', await token('editor', 'doomed'))
+  const socket = connectIo(c!.url, await token('editor', 'doomed'))
+  ctx.closers.push(onB.close, () => socket.close())
+  const onC = await joinIo(socket, 'doomed')
+  await Promise.all([onB.synced(), onC.synced])
+  const deleted = await http(a!.url, 'DELETE', '/api/docs/doomed', { token: await token('admin', '*') })
+  assert.is(deleted.status, 204)
+  await until(() => onB.closes.includes(4410), { what: 'close 4410 on instance B' })
+  await until(() => onC.errors.some((e) => e.code === 'gone'), { what: 'doc:error gone on instance C' })
+  assert.is((await http(c!.url, 'GET', '/api/docs/doomed', { token: await token('admin', '*') })).status, 404)
 })
 
 /** Drops chosen incoming bus messages: a message that never arrives, deterministically. */

@@ -1,0 +1,300 @@
+// Medians over repeats, ratios to the raw relay and to Hocuspocus from the same repeat, the
+// targets of the issue (reported, never asserted), and the printed / Markdown tables.
+import { median, type Row } from './scenarios.js'
+import type { Scenario } from './options.js'
+
+type Metric = 'p99' | 'cpuPct' | 'rssPerConnKB' | 'maxRate' | 'coldCompleteMs' | 'p99Remote'
+const RATIO_METRICS: Metric[] = ['p99', 'cpuPct', 'rssPerConnKB', 'maxRate', 'coldCompleteMs']
+const BASELINES = ['raw', 'hocuspocus'] as const
+type Baseline = (typeof BASELINES)[number]
+
+export interface Summary {
+  scenario: Scenario
+  variant: string
+  target: string
+  runs: number
+  failed: number
+  /** medians of every numeric field of the rows */
+  median: Record<string, number>
+  /** ratio[baseline][metric] = median over repeats of (this ÷ baseline in the same repeat) */
+  ratio: Record<Baseline, Partial<Record<Metric, number>>>
+  /** min–max of p99 (or max rate) over repeats */
+  spread?: [number, number]
+  lagging: boolean
+  errors: string[]
+}
+
+export function summarize(rows: Row[]): Summary[] {
+  const groups = new Map<string, Row[]>()
+  for (const r of rows) {
+    const key = `${r.scenario}\u0000${r.variant}\u0000${r.target}`
+    groups.set(key, [...(groups.get(key) ?? []), r])
+  }
+  const out: Summary[] = []
+  for (const group of groups.values()) {
+    const first = group[0]!
+    const measured = group.filter((r) => !r.error)
+    const numeric = new Set<string>()
+    for (const r of measured) for (const [k, v] of Object.entries(r)) if (typeof v === 'number' && k !== 'repeat') numeric.add(k)
+    const med: Record<string, number> = {}
+    for (const k of numeric) med[k] = median(measured.map((r) => (r as unknown as Record<string, number>)[k]!))
+    const ratio = { raw: {}, hocuspocus: {} } as Summary['ratio']
+    for (const base of BASELINES) {
+      for (const m of RATIO_METRICS) {
+        const per = measured.map((r) => {
+          const b = rows.find((x) => x.scenario === r.scenario && x.variant === r.variant && x.repeat === r.repeat && x.target === base && !x.error)
+          const a = r[m]
+          const bv = b?.[m]
+          return typeof a === 'number' && typeof bv === 'number' && bv > 0 ? a / bv : NaN
+        })
+        const v = median(per)
+        if (Number.isFinite(v)) ratio[base][m] = v
+      }
+    }
+    const key: Metric = first.scenario === 'saturation' ? 'maxRate' : first.scenario === 'coldload' ? 'coldCompleteMs' : 'p99'
+    const vals = measured.map((r) => r[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+    out.push({
+      scenario: first.scenario,
+      variant: first.variant,
+      target: first.target,
+      runs: group.length,
+      failed: group.length - measured.length,
+      median: med,
+      ratio,
+      ...(vals.length > 1 ? { spread: [Math.min(...vals), Math.max(...vals)] as [number, number] } : {}),
+      lagging: measured.some((r) => r.lagging),
+      errors: [...new Set(group.flatMap((r) => [...(r.error ? [r.error] : []), ...(r.errors ?? [])]))].slice(0, 5),
+    })
+  }
+  return out
+}
+
+// ---------------------------------------------------------------- targets of the issue
+
+export interface Check {
+  name: string
+  value: string
+  met: boolean | null
+  note: string
+}
+
+export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
+  const find = (scenario: Scenario, target: string, variant?: string) =>
+    summaries.find((s) => s.scenario === scenario && s.target === target && (variant === undefined || s.variant === variant) && s.failed < s.runs)
+  const checks: Check[] = []
+  const ratioCheck = (name: string, s: Summary | undefined, base: Baseline, metric: Metric, op: '<=' | '>=', limit: number) => {
+    const v = s?.ratio[base][metric]
+    if (v === undefined || !Number.isFinite(v)) return checks.push({ name, value: '—', met: null, note: 'not measured' })
+    // a latency ratio means nothing when the generator, not the servers, set the latency
+    const baseline = find(s!.scenario, base, s!.variant)
+    const doubt = metric === 'p99' ? [s!, baseline].flatMap((x) => (x ? unreliable(x) : [])) : []
+    if (doubt.length) return checks.push({ name, value: `${fmt(v, 2)}×`, met: null, note: `not judged: ${[...new Set(doubt)].join('; ')}` })
+    const met = op === '<=' ? v <= limit : v >= limit
+    checks.push({ name, value: `${fmt(v, 2)}×`, met, note: s!.variant })
+  }
+  ratioCheck('fan-out N=500 yws p99 ≤ 1.0× Hocuspocus+SQLite', find('fanout', 'skillmap-yws', 'N=500'), 'hocuspocus', 'p99', '<=', 1.0)
+  ratioCheck('fan-out N=500 yws p99 ≤ 1.5× raw', find('fanout', 'skillmap-yws', 'N=500'), 'raw', 'p99', '<=', 1.5)
+  ratioCheck('saturation yws ≥ 1.2× Hocuspocus', find('saturation', 'skillmap-yws'), 'hocuspocus', 'maxRate', '>=', 1.2)
+  ratioCheck('fan-out N=500 Socket.IO p99 ≤ 5× raw', find('fanout', 'skillmap-sio', 'N=500'), 'raw', 'p99', '<=', 5)
+  ratioCheck('many-docs 1000 yws RSS/conn ≤ 0.6× Hocuspocus+SQLite', find('manydocs', 'skillmap-yws', 'D=1000'), 'hocuspocus', 'rssPerConnKB', '<=', 0.6)
+  ratioCheck('many-docs 1000 yws CPU ≤ 0.5× Hocuspocus+SQLite', find('manydocs', 'skillmap-yws', 'D=1000'), 'hocuspocus', 'cpuPct', '<=', 0.5)
+  ratioCheck('cold-load yws ≤ 0.1× Hocuspocus+SQLite', find('coldload', 'skillmap-yws'), 'hocuspocus', 'coldCompleteMs', '<=', 0.1)
+
+  const cross = find('cross', 'skillmap-yws')
+  const remote = cross?.median.p99Remote
+  const crossName = 'cross-instance p99 ≤ 50 ms'
+  if (cross && cross.median.remoteReceipts === 0)
+    checks.push({ name: crossName, value: 'nothing arrived', met: false, note: 'no update reached the readers on the other instance' })
+  else if (remote === undefined || !Number.isFinite(remote)) checks.push({ name: crossName, value: '—', met: null, note: 'not measured' })
+  else if (unreliable(cross!).length)
+    checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: null, note: `not judged: ${unreliable(cross!).join('; ')}` })
+  else checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: remote <= 50, note: 'readers on the other instance' })
+
+  // SQLITE_SYNC=full against normal, per repeat like every other ratio
+  const perRepeat = rows
+    .filter((r) => r.scenario === 'saturation' && r.target === 'skillmap-yws-full' && !r.error)
+    .map((r) => {
+      const normal = rows.find((x) => x.scenario === 'saturation' && x.target === 'skillmap-yws' && x.repeat === r.repeat && !x.error)
+      return normal?.maxRate ? (r.maxRate ?? NaN) / normal.maxRate : NaN
+    })
+  const full = median(perRepeat)
+  checks.push(
+    Number.isFinite(full)
+      ? { name: 'SQLITE_SYNC=full saturation ≥ 0.5× normal', value: `${fmt(full, 2)}×`, met: full >= 0.5, note: '' }
+      : { name: 'SQLITE_SYNC=full saturation ≥ 0.5× normal', value: '—', met: null, note: 'not measured' },
+  )
+  return checks
+}
+
+/** why a latency summary cannot be compared: incomplete delivery or a generator that was the limit */
+function unreliable(s: Summary): string[] {
+  const why: string[] = []
+  if ((s.median.deliveryPct ?? 100) < 99) why.push(`${s.target} delivered ${fmt(s.median.deliveryPct, 1)} %`)
+  if (s.lagging) why.push(`generator lag on ${s.target}`)
+  if ((s.median.generatorElu ?? 0) > GENERATOR_BUSY_ELU) why.push(`generator busy on ${s.target}`)
+  return why
+}
+
+// ---------------------------------------------------------------- tables
+
+interface Column {
+  title: string
+  get: (s: Summary) => string
+}
+
+const med = (k: string, digits = 1) => (s: Summary) => fmt(s.median[k], digits)
+const rat = (base: Baseline, m: Metric) => (s: Summary) => (s.target === base ? '1' : fmt(s.ratio[base][m], 2))
+/** a generator event loop busier than this is the limit, not the server */
+const GENERATOR_BUSY_ELU = 0.9
+/** other processes using more than this share of a core made the window noisy */
+const NOISY_HOST_PCT = 25
+const flags = (s: Summary) =>
+  [
+    s.failed ? `${s.failed}/${s.runs} failed` : '',
+    s.lagging ? 'generator lag' : '',
+    s.scenario === 'saturation' && s.median.maxRate === 0 ? 'failed the first step' : '',
+    (s.median.generatorElu ?? 0) > GENERATOR_BUSY_ELU ? 'generator busy' : '',
+    (s.median.hostOtherCpuPct ?? 0) > NOISY_HOST_PCT ? `noisy host (+${fmt(s.median.hostOtherCpuPct, 0)} % CPU elsewhere)` : '',
+    s.errors.length ? `${s.errors.length} error(s)` : '',
+  ]
+    .filter(Boolean)
+    .join(', ')
+const spread = (digits: number) => (s: Summary) => (s.spread ? `${fmt(s.spread[0], digits)}–${fmt(s.spread[1], digits)}` : '')
+
+const LATENCY: Column[] = [
+  { title: 'p50 ms', get: med('p50', 2) },
+  { title: 'p95 ms', get: med('p95', 2) },
+  { title: 'p99 ms', get: med('p99', 2) },
+  { title: 'p99 range', get: spread(1) },
+  { title: 'p99 ×raw', get: rat('raw', 'p99') },
+  { title: 'p99 ×hocus', get: rat('hocuspocus', 'p99') },
+  { title: 'upd/s delivered', get: med('deliveredPerSec', 0) },
+  { title: 'deliv %', get: med('deliveryPct', 2) },
+  { title: 'CPU %', get: med('cpuPct', 1) },
+  { title: 'CPU ×raw', get: rat('raw', 'cpuPct') },
+  { title: 'CPU ×hocus', get: rat('hocuspocus', 'cpuPct') },
+  { title: 'RSS MB', get: med('rssMB', 1) },
+  { title: 'gen CPU %', get: med('generatorCpuPct', 0) },
+]
+
+const COLUMNS: Record<Scenario, Column[]> = {
+  fanout: [
+    ...LATENCY,
+    { title: 'KB/conn', get: med('rssPerConnKB', 1) },
+    { title: 'connect ms', get: med('connectMs', 0) },
+    { title: 'gen lag p99 ms', get: med('lagP99Ms', 1) },
+  ],
+  manydocs: [
+    ...LATENCY,
+    { title: 'KB/conn', get: med('rssPerConnKB', 1) },
+    { title: 'KB/doc', get: med('rssPerDocKB', 1) },
+    { title: 'RSS/conn ×hocus', get: rat('hocuspocus', 'rssPerConnKB') },
+    { title: 'connect ms', get: med('connectMs', 0) },
+  ],
+  saturation: [
+    { title: 'max upd/s', get: med('maxRate', 0) },
+    { title: 'range', get: spread(0) },
+    { title: '×raw', get: rat('raw', 'maxRate') },
+    { title: '×hocus', get: rat('hocuspocus', 'maxRate') },
+    { title: 'p50 ms at max', get: med('p50', 2) },
+    { title: 'p99 ms at max', get: med('p99', 2) },
+    { title: 'deliveries/s at max', get: med('deliveredPerSec', 0) },
+    { title: 'CPU % at max', get: med('cpuPct', 1) },
+    { title: 'RSS MB', get: med('rssMB', 1) },
+  ],
+  coldload: [
+    { title: 'state KB', get: med('stateKB', 0) },
+    { title: 'first state ms', get: med('coldFirstStateMs', 0) },
+    { title: 'complete ms', get: med('coldCompleteMs', 0) },
+    { title: 'range', get: spread(0) },
+    { title: '×hocus', get: rat('hocuspocus', 'coldCompleteMs') },
+    { title: 'warm complete ms', get: med('warmCompleteMs', 0) },
+    { title: 'RSS MB', get: med('rssMB', 1) },
+  ],
+  cross: [...LATENCY, { title: 'p99 other instance ms', get: med('p99Remote', 2) }, { title: 'gen lag p99 ms', get: med('lagP99Ms', 1) }],
+}
+
+const TITLES: Record<Scenario, string> = {
+  fanout: 'fan-out: 1 document, N clients, 10 writers × 5 updates/s',
+  saturation: 'saturation: 20 clients, 10 writers, rate doubled until p99 > 100 ms (highest passing rate)',
+  manydocs: 'many-docs: D documents × 2 clients, each writing 0.2 updates/s',
+  coldload: 'cold-load: long history, server restarted, time until a new client holds the whole document',
+  cross: 'cross-instance: 2 skillmap instances through Redis, writers on one, readers on both',
+}
+
+function table(scenario: Scenario, list: Summary[]): string[][] {
+  const cols = COLUMNS[scenario]
+  const header = ['target', 'variant', ...cols.map((c) => c.title), 'notes']
+  return [header, ...list.map((s) => [s.target, s.variant, ...cols.map((c) => c.get(s)), flags(s)])]
+}
+
+/**
+ * Memory per connection between the smallest and the largest many-docs size, from the loaded RSS
+ * medians: free of the start-up baseline, which at small sizes can even make growth negative.
+ */
+export function marginalMemory(summaries: Summary[]): string[] {
+  const out: string[] = []
+  const many = summaries.filter((s) => s.scenario === 'manydocs' && Number.isFinite(s.median.rssMB) && s.median.clients)
+  for (const target of new Set(many.map((s) => s.target))) {
+    const sizes = many.filter((s) => s.target === target).sort((a, b) => a.median.clients! - b.median.clients!)
+    const lo = sizes[0]
+    const hi = sizes.at(-1)
+    if (!lo || !hi || lo === hi) continue
+    const grownKB = (hi.median.rssMB! - lo.median.rssMB!) * 1024
+    const perConn = grownKB / (hi.median.clients! - lo.median.clients!)
+    const perDoc = grownKB / (hi.median.docs! - lo.median.docs!)
+    out.push(`${target}: ${fmt(perConn, 1)} KB per connection, ${fmt(perDoc, 1)} KB per document (${lo.variant} → ${hi.variant})`)
+  }
+  return out
+}
+
+export function renderText(summaries: Summary[], checks: Check[]): string {
+  const lines: string[] = []
+  for (const scenario of Object.keys(COLUMNS) as Scenario[]) {
+    const list = summaries.filter((s) => s.scenario === scenario)
+    if (!list.length) continue
+    const t = table(scenario, list)
+    const widths = t[0]!.map((_, i) => Math.max(...t.map((r) => r[i]!.length)))
+    lines.push('', `== ${TITLES[scenario]}`)
+    for (const r of t) lines.push(r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd())
+    if (scenario === 'manydocs') for (const m of marginalMemory(summaries)) lines.push(`marginal RSS, ${m}`)
+  }
+  lines.push('', '== targets (reported, not asserted)')
+  for (const c of checks) lines.push(`${verdict(c).padStart(6)}  ${c.name}: ${c.value}${c.note ? ` (${c.note})` : ''}`)
+  return lines.join('\n')
+}
+
+export function renderMarkdown(summaries: Summary[], checks: Check[], meta: Record<string, unknown>): string {
+  const out: string[] = ['# skillmap benchmark', '']
+  for (const [k, v] of Object.entries(meta)) out.push(`- ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+  for (const scenario of Object.keys(COLUMNS) as Scenario[]) {
+    const list = summaries.filter((s) => s.scenario === scenario)
+    if (!list.length) continue
+    const t = table(scenario, list)
+    out.push('', `## ${TITLES[scenario]}`, '', `| ${t[0]!.join(' | ')} |`, `|${t[0]!.map(() => '---').join('|')}|`)
+    for (const r of t.slice(1)) out.push(`| ${r.join(' | ')} |`)
+    if (scenario === 'manydocs') {
+      const m = marginalMemory(summaries)
+      if (m.length) out.push('', 'Marginal RSS (between the many-docs sizes):', '', ...m.map((x) => `- ${x}`))
+    }
+  }
+  out.push('', '## targets (reported, not asserted)', '', '| target | value | met | note |', '|---|---|---|---|')
+  for (const c of checks) out.push(`| ${c.name} | ${c.value} | ${verdict(c)} | ${c.note} |`)
+  const errors = summaries.filter((s) => s.errors.length)
+  if (errors.length) {
+    out.push('', '## errors', '')
+    for (const s of errors) for (const e of s.errors) out.push(`- ${s.scenario} ${s.variant} ${s.target}: ${e.split('\n')[0]}`)
+  }
+  return out.join('\n') + '\n'
+}
+
+/** MET / MISS; `n/a` when not measured; `?` when measured but not comparable */
+function verdict(c: Check): string {
+  if (c.met !== null) return c.met ? 'MET' : 'MISS'
+  return c.value === '—' ? 'n/a' : '?'
+}
+
+export function fmt(v: number | undefined, digits: number): string {
+  if (v === undefined || !Number.isFinite(v)) return '—'
+  return v.toFixed(digits)
+}

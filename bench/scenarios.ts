@@ -1,0 +1,338 @@
+// One measurement = one scenario variant against one target, on a freshly started server with a
+// fresh data directory, driven by a freshly started generator. Each returns a flat Row.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { spawnPinned, stopChild, sleep, tail } from './proc.js'
+import { GENERATOR_CORE, startTarget, type RunningTarget, type TargetDef } from './targets/index.js'
+import { startRedis } from './targets/redis.js'
+import { REPO_ROOT } from './targets/skillmap.js'
+import type { Plan, Scenario } from './options.js'
+import type { GeneratorMessage, Job, JobResult, LoadJob, LoadResult, SeedResult, ColdLoadResult, StepResult } from './types.js'
+
+export interface Row {
+  scenario: Scenario
+  variant: string
+  target: string
+  repeat: number
+  ok: boolean
+  error?: string
+  clients?: number
+  docs?: number
+  connected?: number
+  connectMs?: number
+  p50?: number
+  p95?: number
+  p99?: number
+  /** cross-instance: p99 of the readers on the second instance only */
+  p99Remote?: number
+  /** cross-instance: updates the readers on the second instance received in the window */
+  remoteReceipts?: number
+  deliveredPerSec?: number
+  deliveryPct?: number
+  framesRxPerSec?: number
+  cpuPct?: number
+  userPct?: number
+  sysPct?: number
+  rssMB?: number
+  rssIdleMB?: number
+  rssPerConnKB?: number
+  rssPerDocKB?: number
+  generatorCpuPct?: number
+  generatorElu?: number
+  hostOtherCpuPct?: number
+  lagP99Ms?: number
+  lagging?: boolean
+  unexpectedCloses?: number
+  /** saturation: highest planned rate (updates/s) that passed, and every step */
+  maxRate?: number
+  steps?: { rate: number; p99: number; deliveryPct: number; cpuPct: number; lagging: boolean; passed: boolean }[]
+  /** cold-load */
+  coldFirstStateMs?: number
+  coldCompleteMs?: number
+  warmCompleteMs?: number
+  stateKB?: number
+  errors?: string[]
+}
+
+export interface Context {
+  plan: Plan
+  logDir: string
+}
+
+const GENERATOR_SLACK_MS = 90_000
+
+export interface Generator {
+  run(job: Job, timeoutMs: number): Promise<JobResult>
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a generator process pinned to the generator core. It loads its modules while the server
+ * starts (on the other core), then runs one job.
+ */
+export function startGenerator(ctx: Context): Generator {
+  const logFile = join(ctx.logDir, 'generator.log')
+  const child = spawnPinned(process.execPath, ['--import', 'tsx', 'bench/generator.ts'], { core: GENERATOR_CORE, cwd: REPO_ROOT, logFile, ipc: true })
+  return {
+    run: (job, timeoutMs) =>
+      new Promise<JobResult>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`generator did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs)
+        child.on('message', (msg: GeneratorMessage) => {
+          if (msg.type === 'result') resolve(msg.result)
+          else if (msg.type === 'error') reject(new Error(`generator: ${msg.message}`))
+        })
+        child.on('exit', (code, signal) => reject(new Error(`generator exited (${code ?? signal}) without a result\n${tail(logFile)}`)))
+        child.on('error', reject)
+        child.once('exit', () => clearTimeout(timer))
+        child.send(job)
+      }),
+    stop: async () => {
+      await stopChild(child, 2000)
+    },
+  }
+}
+
+/** Runs one job in a new generator process. */
+export async function runGenerator(job: Job, ctx: Context, timeoutMs: number, generator = startGenerator(ctx)): Promise<JobResult> {
+  try {
+    return await generator.run(job, timeoutMs)
+  } finally {
+    await generator.stop()
+  }
+}
+
+function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'skillmap-bench-'))
+}
+
+async function withTarget<T>(
+  def: TargetDef,
+  ctx: Context,
+  opts: { instances?: number; redis?: boolean },
+  fn: (t: RunningTarget, g: Generator) => Promise<T>,
+): Promise<T> {
+  const dataDir = tempDataDir()
+  const generator = startGenerator(ctx)
+  const redis = opts.redis ? await startRedis(ctx.logDir).catch(async (err) => {
+    await generator.stop()
+    throw err
+  }) : undefined
+  try {
+    const running = await startTarget(def, {
+      dataDir,
+      logDir: ctx.logDir,
+      ...(opts.instances ? { instances: opts.instances } : {}),
+      ...(redis ? { redisUrl: redis.url } : {}),
+    })
+    try {
+      return await fn(running, generator)
+    } finally {
+      await running.stop()
+    }
+  } finally {
+    await generator.stop()
+    await redis?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+function loadTimeout(job: LoadJob): number {
+  const steps = job.steps ?? []
+  const ramp = job.ramp ? (job.ramp.maxSteps + job.ramp.retries) * (job.ramp.warmupMs + job.ramp.durationMs + job.drainMs) : 0
+  const fixed = steps.reduce((a, s) => a + s.warmupMs + s.durationMs + job.drainMs, 0)
+  return fixed + ramp + GENERATOR_SLACK_MS
+}
+
+function fromStep(row: Row, r: LoadResult, s: StepResult): Row {
+  const conns = r.connected
+  const grownKB = (r.rssLoadedMB - r.rssIdleMB) * 1024
+  return {
+    ...row,
+    ok: r.connected === r.clients && r.errors.length === 0 ? true : row.ok,
+    clients: r.clients,
+    connected: r.connected,
+    connectMs: r.connectMs,
+    p50: s.latency.p50,
+    p95: s.latency.p95,
+    p99: s.latency.p99,
+    deliveredPerSec: s.deliveredPerSec,
+    deliveryPct: s.deliveryPct,
+    framesRxPerSec: s.framesRxPerSec,
+    cpuPct: s.serverCpu.pct,
+    userPct: s.serverCpu.userPct,
+    sysPct: s.serverCpu.sysPct,
+    rssMB: s.serverRssMB,
+    rssIdleMB: r.rssIdleMB,
+    rssPerConnKB: conns ? grownKB / conns : NaN,
+    ...(row.docs ? { rssPerDocKB: grownKB / row.docs } : {}),
+    generatorCpuPct: s.generatorCpuPct,
+    generatorElu: s.generatorElu,
+    hostOtherCpuPct: s.hostOtherCpuPct,
+    lagP99Ms: s.lagP99Ms,
+    lagging: s.lagging,
+    unexpectedCloses: s.unexpectedCloses,
+    ...(r.errors.length ? { errors: r.errors.slice(0, 5) } : {}),
+  }
+}
+
+function baseJob(plan: Plan, running: RunningTarget, docPrefix: string): Omit<LoadJob, 'docs' | 'clientsPerDoc' | 'writersPerDoc'> {
+  return {
+    kind: 'load',
+    endpoints: running.endpoints,
+    serverPids: running.pids,
+    placement: 'spread',
+    connectConcurrency: plan.connectConcurrency,
+    awarenessRenewMs: plan.awarenessRenewMs,
+    drainMs: plan.drainMs,
+    docPrefix,
+  }
+}
+
+export async function fanout(def: TargetDef, n: number, repeat: number, ctx: Context): Promise<Row> {
+  const p = ctx.plan.fanout
+  const writers = Math.min(p.writers, n)
+  const row: Row = { scenario: 'fanout', variant: `N=${n}`, target: def.name, repeat, ok: false, docs: 1 }
+  return withTarget(def, ctx, {}, async (running, generator) => {
+    const job: LoadJob = {
+      ...baseJob(ctx.plan, running, `fanout-${n}`),
+      docs: 1,
+      clientsPerDoc: n,
+      writersPerDoc: writers,
+      steps: [{ rate: writers * p.ratePerWriter, warmupMs: p.warmupMs, durationMs: p.durationMs }],
+    }
+    const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
+    return fromStep(row, r, r.steps[0]!)
+  })
+}
+
+export async function manydocs(def: TargetDef, docs: number, repeat: number, ctx: Context): Promise<Row> {
+  const p = ctx.plan.manydocs
+  const row: Row = { scenario: 'manydocs', variant: `D=${docs}`, target: def.name, repeat, ok: false, docs }
+  return withTarget(def, ctx, {}, async (running, generator) => {
+    const job: LoadJob = {
+      ...baseJob(ctx.plan, running, `many-${docs}`),
+      docs,
+      clientsPerDoc: p.clientsPerDoc,
+      writersPerDoc: p.clientsPerDoc,
+      steps: [{ rate: docs * p.clientsPerDoc * p.ratePerWriter, warmupMs: p.warmupMs, durationMs: p.durationMs }],
+    }
+    const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
+    return fromStep(row, r, r.steps[0]!)
+  })
+}
+
+export async function saturation(def: TargetDef, repeat: number, ctx: Context): Promise<Row> {
+  const p = ctx.plan.saturation
+  const row: Row = { scenario: 'saturation', variant: `N=${p.clients} W=${p.writers}`, target: def.name, repeat, ok: false, docs: 1 }
+  return withTarget(def, ctx, {}, async (running, generator) => {
+    const job: LoadJob = {
+      ...baseJob(ctx.plan, running, 'saturate'),
+      docs: 1,
+      clientsPerDoc: p.clients,
+      writersPerDoc: p.writers,
+      ramp: { ...p, minDeliveryPct: 99 },
+      drainMs: 500,
+    }
+    const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
+    const passed = r.steps.filter((s) => s.passed)
+    const best = passed.at(-1) ?? r.steps[0]!
+    return {
+      ...fromStep(row, r, best),
+      maxRate: passed.length ? best.rate : 0,
+      steps: r.steps.map((s) => ({ rate: s.rate, p99: s.latency.p99, deliveryPct: s.deliveryPct, cpuPct: s.serverCpu.pct, lagging: s.lagging, passed: !!s.passed })),
+    }
+  })
+}
+
+export async function cross(def: TargetDef, repeat: number, ctx: Context): Promise<Row> {
+  const p = ctx.plan.cross
+  const row: Row = { scenario: 'cross', variant: `2 inst N=${p.clients}`, target: def.name, repeat, ok: false, docs: 1 }
+  return withTarget(def, ctx, { instances: 2, redis: true }, async (running, generator) => {
+    const job: LoadJob = {
+      ...baseJob(ctx.plan, running, 'cross'),
+      placement: 'writers-on-first',
+      docs: 1,
+      clientsPerDoc: p.clients,
+      writersPerDoc: p.writers,
+      steps: [{ rate: p.writers * p.ratePerWriter, warmupMs: p.warmupMs, durationMs: p.durationMs }],
+    }
+    const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
+    const s = r.steps[0]!
+    return { ...fromStep(row, r, s), p99Remote: s.latencyByEndpoint[1]?.p99 ?? NaN, remoteReceipts: s.latencyByEndpoint[1]?.count ?? 0 }
+  })
+}
+
+export async function coldload(def: TargetDef, repeat: number, ctx: Context): Promise<Row> {
+  const p = ctx.plan.coldload
+  const row: Row = { scenario: 'coldload', variant: `${p.updates} updates`, target: def.name, repeat, ok: false, docs: 1 }
+  const dataDir = tempDataDir()
+  const timeoutMs = 120_000
+  const docId = 'coldload'
+  try {
+    let generator = startGenerator(ctx)
+    const started = await startTarget(def, { dataDir, logDir: ctx.logDir }).catch(async (err) => {
+      await generator.stop()
+      throw err
+    })
+    let seeded: SeedResult
+    let cleanStop = false
+    try {
+      seeded = (await runGenerator(
+        { kind: 'cold', phase: 'seed', endpoint: started.endpoints[0]!, serverPids: started.pids, docId, updates: p.updates, loads: 0, timeoutMs },
+        ctx,
+        timeoutMs + GENERATOR_SLACK_MS,
+        generator,
+      )) as SeedResult
+      await sleep(def.settleBeforeStopMs)
+    } finally {
+      cleanStop = await started.stop({ graceful: true })
+    }
+    generator = startGenerator(ctx)
+    const restarted = await startTarget(def, { dataDir, logDir: ctx.logDir }).catch(async (err) => {
+      await generator.stop()
+      throw err
+    })
+    try {
+      const r = (await runGenerator(
+        {
+          kind: 'cold',
+          phase: 'load',
+          endpoint: restarted.endpoints[0]!,
+          serverPids: restarted.pids,
+          docId,
+          updates: p.updates,
+          loads: p.loads,
+          expectedStateVector: seeded.stateVector,
+          timeoutMs: 60_000,
+        },
+        ctx,
+        p.loads * 60_000 + GENERATOR_SLACK_MS,
+        generator,
+      )) as ColdLoadResult
+      // a server killed after the SIGTERM timeout may have lost what it had not stored yet
+      if (!cleanStop) r.errors.unshift(`${def.name} did not exit within its stop timeout after SIGTERM (killed)`)
+      return {
+        ...row,
+        ok: r.errors.length === 0 && r.completeMs.length === p.loads,
+        coldFirstStateMs: r.firstStateMs[0],
+        coldCompleteMs: r.completeMs[0],
+        ...(r.completeMs.length > 1 ? { warmCompleteMs: median(r.completeMs.slice(1)) } : {}),
+        stateKB: seeded.stateBytes / 1024,
+        rssMB: r.rssMB,
+        ...(r.errors.length ? { errors: r.errors, error: r.errors[0] } : {}),
+      }
+    } finally {
+      await restarted.stop()
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+export function median(values: number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
+  if (v.length === 0) return NaN
+  const mid = v.length >> 1
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2
+}

@@ -1,0 +1,150 @@
+// The servers under test: what each one is, how to start it pinned to the server core, and the
+// endpoints the generator's clients connect to.
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { freePort, spawnPinned, stopChild, tail, waitHttp } from '../proc.js'
+import type { Endpoint, Framing } from '../types.js'
+import { REPO_ROOT, SKILLMAP_ENTRY, mintToken, skillmapEnv, skillmapMissing } from './skillmap.js'
+
+/** servers run on core 0, the generator on core 1 (as in perf-anchors.md) */
+export const SERVER_CORE = 0
+export const GENERATOR_CORE = 1
+const START_TIMEOUT_MS = 30_000
+const STOP_TIMEOUT_MS = 15_000
+
+export interface TargetDef {
+  name: string
+  server: 'raw' | 'hocuspocus' | 'skillmap'
+  framing: Framing
+  /** extra environment for the server (e.g. SQLITE_SYNC=full) */
+  env?: Record<string, string>
+  /** keeps documents across a restart (cold-load applies) */
+  persists: boolean
+  /** wait this long after the last client left before a restart: extension-sqlite does not await its writes */
+  settleBeforeStopMs: number
+}
+
+export const TARGETS: Record<string, TargetDef> = {
+  raw: { name: 'raw', server: 'raw', framing: 'yws', persists: false, settleBeforeStopMs: 0 },
+  hocuspocus: { name: 'hocuspocus', server: 'hocuspocus', framing: 'hocus', persists: true, settleBeforeStopMs: 1500 },
+  'skillmap-yws': { name: 'skillmap-yws', server: 'skillmap', framing: 'yws', persists: true, settleBeforeStopMs: 0 },
+  'skillmap-sio': { name: 'skillmap-sio', server: 'skillmap', framing: 'sio', persists: true, settleBeforeStopMs: 0 },
+  'skillmap-yws-full': {
+    name: 'skillmap-yws-full',
+    server: 'skillmap',
+    framing: 'yws',
+    env: { SQLITE_SYNC: 'full' },
+    persists: true,
+    settleBeforeStopMs: 0,
+  },
+}
+
+export interface RunningTarget {
+  def: TargetDef
+  pids: number[]
+  endpoints: Endpoint[]
+  /**
+   * graceful: SIGTERM every instance and wait (it must persist, as before a cold-load restart);
+   * true when all exited on their own in time. Otherwise SIGKILL: the data directory is thrown away,
+   * and a graceful shutdown would only lengthen the run.
+   */
+  stop(opts?: { graceful: boolean }): Promise<boolean>
+}
+
+export interface StartOptions {
+  dataDir: string
+  logDir: string
+  /** several skillmap instances sharing dataDir through Redis (cross-instance) */
+  instances?: number
+  redisUrl?: string
+}
+
+/** Why a target cannot run on this checkout, or undefined when it can. */
+export function unavailable(def: TargetDef): string | undefined {
+  if (def.server === 'skillmap') return skillmapMissing()
+  if (def.server === 'hocuspocus' && !existsSync(join(REPO_ROOT, 'bench', 'node_modules', '@hocuspocus', 'server')))
+    return 'bench dependencies are not installed: run `npm ci --prefix bench`'
+  return undefined
+}
+
+/** how often a start is tried: a busy shared host sometimes loses one (a signal from elsewhere, a slow start) */
+const START_ATTEMPTS = 2
+
+export async function startTarget(def: TargetDef, opts: StartOptions): Promise<RunningTarget> {
+  const reason = unavailable(def)
+  if (reason) throw new Error(`${def.name}: ${reason}`)
+  mkdirSync(opts.dataDir, { recursive: true })
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(def, opts)
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS) throw err
+      console.error(`${def.name}: start failed, trying once more: ${(err as Error).message.split('\n')[0]}`)
+    }
+  }
+}
+
+async function startOnce(def: TargetDef, opts: StartOptions): Promise<RunningTarget> {
+  const instances = opts.instances ?? 1
+  const started: { pid: number; stop: (timeoutMs: number) => Promise<boolean> }[] = []
+  const endpoints: Endpoint[] = []
+  const token = def.server === 'skillmap' ? await mintToken() : 'bench'
+  // instances start side by side: each one's start-up is part of no measurement
+  const results = await Promise.allSettled(
+    Array.from({ length: instances }, async () => {
+      const port = await freePort()
+      const logFile = join(opts.logDir, `${def.name}-${port}.log`)
+      const { script, env, health } = launchSpec(def, port, opts)
+      const child = spawnPinned(process.execPath, ['--import', 'tsx', script], { core: SERVER_CORE, cwd: REPO_ROOT, env, logFile })
+      started.push({ pid: child.pid!, stop: (timeoutMs) => stopChild(child, timeoutMs) })
+      try {
+        await waitHttp(`http://127.0.0.1:${port}${health}`, child, START_TIMEOUT_MS)
+      } catch (err) {
+        throw new Error(`${def.name} did not start: ${(err as Error).message}\n--- ${logFile}\n${tail(logFile)}`)
+      }
+      return { pid: child.pid!, endpoint: endpointFor(def, port, token) }
+    }),
+  )
+  const failure = results.find((r) => r.status === 'rejected')
+  if (failure) {
+    await Promise.all(started.map((s) => s.stop(0)))
+    throw failure.reason
+  }
+  const ok = results.map((r) => (r as PromiseFulfilledResult<{ pid: number; endpoint: Endpoint }>).value)
+  endpoints.push(...ok.map((r) => r.endpoint))
+  return {
+    def,
+    pids: ok.map((r) => r.pid),
+    endpoints,
+    stop: async (o) => (await Promise.all(started.map((s) => s.stop(o?.graceful ? STOP_TIMEOUT_MS : 0)))).every(Boolean),
+  }
+}
+
+function launchSpec(def: TargetDef, port: number, opts: StartOptions) {
+  switch (def.server) {
+    case 'raw':
+      return { script: 'bench/targets/raw-relay.ts', env: { PORT: String(port) }, health: '/' }
+    case 'hocuspocus':
+      return { script: 'bench/targets/hocuspocus-server.ts', env: { PORT: String(port), DATA_DIR: opts.dataDir }, health: '/' }
+    case 'skillmap':
+      return {
+        script: SKILLMAP_ENTRY,
+        env: skillmapEnv({ port, dataDir: opts.dataDir, ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}), ...(def.env ? { extra: def.env } : {}) }),
+        health: '/healthz',
+      }
+  }
+}
+
+function endpointFor(def: TargetDef, port: number, token: string): Endpoint {
+  const q = encodeURIComponent(token)
+  switch (def.server) {
+    case 'raw':
+      return { framing: 'yws', url: `ws://127.0.0.1:${port}/{doc}`, token, handshake: false }
+    case 'hocuspocus':
+      return { framing: 'hocus', url: `ws://127.0.0.1:${port}/`, token, handshake: true }
+    case 'skillmap':
+      return def.framing === 'sio'
+        ? { framing: 'sio', url: `http://127.0.0.1:${port}`, token, handshake: true }
+        : { framing: 'yws', url: `ws://127.0.0.1:${port}/yjs/{doc}?token=${q}`, token, handshake: true }
+  }
+}

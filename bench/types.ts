@@ -1,0 +1,154 @@
+// Messages between the orchestrator (run.ts) and the load process (generator.ts).
+// Plain JSON over the child's IPC channel; nothing here imports Node or a protocol library.
+
+/** How a client frames y-websocket messages for a target. */
+export type Framing =
+  /** one document per WebSocket, frames are plain y-websocket messages (y-websocket, skillmap, raw relay) */
+  | 'yws'
+  /** Hocuspocus: every frame starts with the document name, and an Auth message goes first */
+  | 'hocus'
+  /** skillmap's Socket.IO events: `doc:join`, then `doc:msg (docId, frame)` */
+  | 'sio'
+
+export interface Endpoint {
+  framing: Framing
+  /** WebSocket URL with `{doc}` where the document id goes (yws, hocus), or the Socket.IO base URL (sio) */
+  url: string
+  token: string
+  /** false for the raw relay: it never answers sync step 1, so a client is ready as soon as it is open */
+  handshake: boolean
+}
+
+export interface LoadStep {
+  /** planned updates per second over all writers */
+  rate: number
+  warmupMs: number
+  durationMs: number
+}
+
+export interface LoadJob {
+  kind: 'load'
+  endpoints: Endpoint[]
+  /** server processes whose CPU and RSS are sampled (several for cross-instance) */
+  serverPids: number[]
+  docs: number
+  clientsPerDoc: number
+  writersPerDoc: number
+  /** 'spread': clients of a doc go round-robin over endpoints; 'writers-on-first': writers on endpoint 0, readers alternate */
+  placement: 'spread' | 'writers-on-first'
+  /** fixed steps (fan-out, many-docs), or a saturation ramp */
+  steps?: LoadStep[]
+  ramp?: {
+    startRate: number
+    factor: number
+    /** rates tried at most (retries come on top) */
+    maxSteps: number
+    /** how often a failed rate is tried again before the ramp stops */
+    retries: number
+    p99LimitMs: number
+    minDeliveryPct: number
+    warmupMs: number
+    durationMs: number
+  }
+  connectConcurrency: number
+  awarenessRenewMs: number
+  drainMs: number
+  docPrefix: string
+}
+
+export interface ColdJob {
+  kind: 'cold'
+  phase: 'seed' | 'load'
+  endpoint: Endpoint
+  serverPids: number[]
+  docId: string
+  updates: number
+  loads: number
+  /** base64 state vector the loaded document must reach (phase 'load') */
+  expectedStateVector?: string
+  timeoutMs: number
+}
+
+export type Job = LoadJob | ColdJob
+
+export interface Percentiles {
+  count: number
+  p50: number
+  p95: number
+  p99: number
+  max: number
+  mean: number
+}
+
+export interface CpuSample {
+  /** % of one core over the window (user + kernel), all servers summed */
+  pct: number
+  userPct: number
+  sysPct: number
+}
+
+export interface StepResult {
+  rate: number
+  windowMs: number
+  sent: number
+  expected: number
+  delivered: number
+  duplicates: number
+  deliveryPct: number
+  deliveredPerSec: number
+  framesRxPerSec: number
+  latency: Percentiles
+  /** latency per endpoint group (cross-instance: index 1 = readers on the second instance) */
+  latencyByEndpoint: Percentiles[]
+  lagP99Ms: number
+  lagMaxMs: number
+  /** planned sends that were dropped because the schedule fell more than a second behind */
+  skipped: number
+  lagging: boolean
+  serverCpu: CpuSample
+  serverRssMB: number
+  generatorCpuPct: number
+  /** share of the window the generator's event loop was busy (near 1: the generator, not the server, limits) */
+  generatorElu: number
+  /** CPU % used by everything but the servers and the generator during the window (a shared host's noise) */
+  hostOtherCpuPct: number
+  unexpectedCloses: number
+  passed?: boolean
+}
+
+export interface LoadResult {
+  kind: 'load'
+  clients: number
+  connected: number
+  failed: number
+  connectMs: number
+  rssIdleMB: number
+  rssLoadedMB: number
+  steps: StepResult[]
+  errors: string[]
+}
+
+export interface SeedResult {
+  kind: 'seed'
+  updates: number
+  stateVector: string
+  stateBytes: number
+  textLength: number
+  seedMs: number
+}
+
+export interface ColdLoadResult {
+  kind: 'cold'
+  /** per load, in order (the first one is the cold one) */
+  firstStateMs: number[]
+  completeMs: number[]
+  rssMB: number
+  errors: string[]
+}
+
+export type JobResult = LoadResult | SeedResult | ColdLoadResult
+
+export type GeneratorMessage =
+  | { type: 'result'; result: JobResult }
+  | { type: 'error'; message: string }
+  | { type: 'log'; message: string }

@@ -1,0 +1,127 @@
+// Exports and analytics of one document (CONTRACT §5, §6). Both read through rooms.read, which
+// commits first and repairs from the database, so they show every update the cluster accepted
+// and nothing that is not committed.
+import type { FastifyInstance } from 'fastify'
+import { analyze } from '../../shared/analytics.js'
+import { toCsv, toMarkdown, toSnapshot, toYjs } from '../../shared/export.js'
+import type { Rooms } from '../rooms.js'
+import type { Access } from './access.js'
+import { bearer, described, docIdParams, errors, ref } from './schemas.js'
+
+export interface SnapshotDeps {
+  rooms: Rooms
+  access: Access
+}
+
+const FORMATS = ['json', 'csv', 'md', 'yjs'] as const
+type Format = (typeof FORMATS)[number]
+
+const MEDIA_TYPES: Readonly<Record<Exclude<Format, 'json'>, string>> = {
+  csv: 'text/csv; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  yjs: 'application/octet-stream',
+}
+
+/** Person ids (CONTRACT §4), comma-separated. */
+const WITHOUT_PATTERN = '^[A-Za-z0-9_-]{1,64}(,[A-Za-z0-9_-]{1,64})*$'
+
+export function registerSnapshot(app: FastifyInstance, { rooms, access }: SnapshotDeps): void {
+  app.get<{ Params: { id: string }; Querystring: { format: Format } }>(
+    '/api/docs/:id/snapshot',
+    {
+      onRequest: access.require('read'),
+      schema: {
+        summary: 'Export a document',
+        description:
+          'Every role, exporters included. `json`: the snapshot; `csv`: one row per assignment (RFC 4180); `md`: a RACI table; `yjs`: the state as one Yjs update. ' +
+          'The `ETag` is the document version, the same for every format: send it back in `If-None-Match` to get 304 while nothing changed.',
+        tags: ['export'],
+        security: bearer,
+        params: docIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { format: { type: 'string', enum: [...FORMATS], default: 'json' } },
+        },
+        headers: {
+          type: 'object',
+          properties: { 'if-none-match': { type: 'string', description: 'an ETag from an earlier export' } },
+        },
+        response: {
+          200: {
+            description: 'The export, in the format asked for',
+            headers: { ETag: { type: 'string', description: 'the document version, quoted' } },
+            content: {
+              'application/json': { schema: ref('Snapshot') },
+              'text/csv': { schema: { type: 'string' } },
+              'text/markdown': { schema: { type: 'string' } },
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          304: { description: 'Not modified: the ETag in If-None-Match is current', type: 'null' },
+          ...errors(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params
+      const { format } = req.query
+      access.forDoc(req, id)
+      const view = rooms.read(id)
+      try {
+        const etag = `"${view.version}"`
+        // Behind a token: shared caches must not keep it, browsers must ask again (cheaply, with the ETag).
+        reply.header('etag', etag).header('cache-control', 'private, no-cache')
+        if (matchesEtag(req.headers['if-none-match'], etag)) return reply.code(304).send()
+        if (format === 'json') return toSnapshot(view.doc, { id, version: view.version, exportedAt: Date.now() })
+        reply.type(MEDIA_TYPES[format]).header('content-disposition', `attachment; filename="${id}.${format}"`)
+        if (format === 'csv') return toCsv(view.doc)
+        if (format === 'md') return toMarkdown(view.doc)
+        return Buffer.from(toYjs(view.doc))
+      } finally {
+        view.done()
+      }
+    },
+  )
+
+  app.get<{ Params: { id: string }; Querystring: { without?: string } }>(
+    '/api/docs/:id/analytics',
+    {
+      onRequest: access.require('read'),
+      schema: {
+        summary: "A document's analytics, optionally without some people (what-if)",
+        description: 'Coverage, bus factor, conflicts (CONTRACT §5). With `without`, the figures treat those people as inactive and `whatIf.changed` lists what changed status.',
+        tags: ['export'],
+        security: bearer,
+        params: docIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            without: { type: 'string', pattern: WITHOUT_PATTERN, maxLength: 4096, description: 'person ids, comma-separated', example: 'ana,ben' },
+          },
+        },
+        response: { 200: described('The analytics', 'Analysis'), ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req) => {
+      access.forDoc(req, req.params.id)
+      const without = req.query.without?.split(',') ?? []
+      const view = rooms.read(req.params.id)
+      try {
+        return analyze(view.doc, { without })
+      } finally {
+        view.done()
+      }
+    },
+  )
+}
+
+/** RFC 9110 If-None-Match: `*`, or a list of entity tags compared weakly (a `W/` prefix is ignored). */
+export function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  return header.split(',').some((tag) => {
+    const t = tag.trim()
+    return t === '*' || t.replace(/^W\//, '') === etag
+  })
+}

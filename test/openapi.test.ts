@@ -1,0 +1,116 @@
+// The OpenAPI document (CONTRACT §6): valid, complete against the routes the server registered,
+// browsable at /docs, and the security headers that let both /docs and the browser app work.
+import SwaggerParser from '@apidevtools/swagger-parser'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { http } from './helpers/http.js'
+import { startServer, type TestServer } from './helpers/server.js'
+
+const OpenApi = suite<{ srv?: TestServer; spec?: any }>('openapi', {})
+
+OpenApi.before(async (ctx) => {
+  ctx.srv = await startServer()
+  const res = await http(ctx.srv.url, 'GET', '/openapi.json')
+  assert.is(res.status, 200)
+  ctx.spec = res.json
+})
+OpenApi.after(async (ctx) => {
+  await ctx.srv?.close()
+})
+
+/** Routes that are not HTTP operations of the API: the WebSocket, swagger-ui's own pages, the browser app's files. */
+const NOT_OPERATIONS = [/^\/yjs\/:docId$/, /^\/docs(\/|$)/, /^\/\*$/]
+
+const openApiPath = (url: string): string => url.replace(/:(\w+)/g, '{$1}')
+
+OpenApi('the document is valid OpenAPI 3', async (ctx) => {
+  assert.match(ctx.spec.openapi, /^3\./)
+  // validate() dereferences in place: give it a copy
+  await SwaggerParser.validate(structuredClone(ctx.spec))
+})
+
+OpenApi('it lists every route the server registered, and nothing else', (ctx) => {
+  const registered = new Set<string>()
+  const hidden: string[] = []
+  for (const route of ctx.srv!.server.routes) {
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD')
+    if (NOT_OPERATIONS.some((re) => re.test(route.url!))) {
+      hidden.push(route.url!)
+      continue
+    }
+    for (const method of methods) registered.add(`${method.toLowerCase()} ${openApiPath(route.url!)}`)
+  }
+  const documented = new Set<string>()
+  for (const [path, item] of Object.entries<Record<string, unknown>>(ctx.spec.paths)) {
+    for (const method of Object.keys(item)) documented.add(`${method} ${path}`)
+  }
+  assert.equal([...documented].sort(), [...registered].sort())
+  // the exceptions are exactly what they claim to be
+  assert.ok(ctx.srv!.server.routes.some((r) => r.url === '/yjs/:docId' && r.websocket === true))
+  assert.ok(hidden.includes('/yjs/:docId'))
+  assert.ok(!Object.keys(ctx.spec.paths).some((p) => p.startsWith('/yjs')))
+  // CONTRACT §6, every row
+  for (const op of [
+    'get /healthz',
+    'get /readyz',
+    'get /metrics',
+    'get /api/docs',
+    'post /api/docs',
+    'get /api/docs/{id}',
+    'delete /api/docs/{id}',
+    'get /api/docs/{id}/snapshot',
+    'get /api/docs/{id}/analytics',
+    'post /api/tokens',
+  ]) {
+    assert.ok(documented.has(op), op)
+  }
+})
+
+OpenApi('every /api operation needs a bearer token and documents its errors in the error shape', (ctx) => {
+  assert.equal(ctx.spec.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+  assert.equal(ctx.spec.components.schemas.Error.required, ['statusCode', 'code', 'error', 'message'])
+  for (const [path, item] of Object.entries<Record<string, any>>(ctx.spec.paths)) {
+    if (!path.startsWith('/api/')) continue
+    for (const [method, op] of Object.entries<any>(item)) {
+      assert.equal(op.security, [{ bearer: [] }], `${method} ${path}`)
+      for (const status of ['401', '429']) {
+        assert.is(op.responses[status]?.content['application/json'].schema.$ref, '#/components/schemas/Error', `${method} ${path} ${status}`)
+      }
+      assert.ok(op.summary, `${method} ${path} has a summary`)
+    }
+  }
+  const snapshot = ctx.spec.paths['/api/docs/{id}/snapshot'].get
+  assert.equal(Object.keys(snapshot.responses['200'].content).sort(), ['application/json', 'application/octet-stream', 'text/csv', 'text/markdown'])
+  assert.ok(snapshot.responses['304'])
+  assert.match(ctx.spec.paths['/api/docs'].get.responses['200'].content['application/json'].schema.items.$ref, /DocSummary/)
+  assert.match(ctx.spec.components.schemas.DocSummary.properties.connections.description, /instance/)
+})
+
+OpenApi('/docs serves swagger-ui, its scripts and the document', async (ctx) => {
+  const { url } = ctx.srv!
+  const page = await http(url, 'GET', '/docs')
+  assert.is(page.status, 200)
+  assert.match(page.headers.get('content-type')!, /^text\/html/)
+  assert.match(page.text, /swagger-ui/i)
+  for (const src of page.text.matchAll(/src="([^"]+)"/g)) {
+    assert.is((await http(url, 'GET', src[1]!)).status, 200, src[1])
+  }
+  assert.equal((await http(url, 'GET', '/docs/json')).json.paths, ctx.spec.paths)
+})
+
+OpenApi('security headers: scripts and connections to this origin (ws: and wss: too), no forced https', async (ctx) => {
+  const { url } = ctx.srv!
+  for (const path of ['/', '/docs', '/api/docs', '/healthz']) {
+    const res = await http(url, 'GET', path)
+    const csp = res.headers.get('content-security-policy') ?? ''
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name!, values]))
+    assert.equal(directives.get('connect-src'), ["'self'", 'ws:', 'wss:'], `${path}: ${csp}`)
+    assert.equal(directives.get('script-src'), ["'self'"], path)
+    assert.ok(directives.get('default-src')?.includes("'self'"), path)
+    assert.not.ok(directives.has('upgrade-insecure-requests'), path)
+    assert.is(res.headers.get('x-content-type-options'), 'nosniff', path)
+    assert.ok(res.headers.get('x-frame-options'), path)
+  }
+})
+
+OpenApi.run()
