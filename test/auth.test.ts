@@ -31,10 +31,13 @@ Auth("a viewer's writes reach neither other clients nor storage, and the viewer 
   // viewer (yws, io) → server refuses; editor → server → viewers
   const srv = ctx.srv!
   const editor = connectYws(srv.wsUrl, 'watched', await token('editor', 'watched', 'Ed', 'ed'))
+  ctx.closers.push(editor.close)
+  // The editor's join creates the map; a viewer arriving first would be refused (4404).
+  await editor.synced()
   const viewer = connectYws(srv.wsUrl, 'watched', await token('viewer', 'watched', 'Vi', 'vi'))
   const socket = connectIo(srv.url, await token('viewer', 'watched', 'Io', 'io-viewer'))
-  ctx.closers.push(editor.close, viewer.close, () => socket.close())
-  await Promise.all([editor.synced(), viewer.synced()])
+  ctx.closers.push(viewer.close, () => socket.close())
+  await viewer.synced()
   const ioViewer = await joinIo(socket, 'watched')
   assert.equal(ioViewer.ack, { ok: true, role: 'viewer' })
   await ioViewer.synced
@@ -65,9 +68,11 @@ Auth("a viewer's writes reach neither other clients nor storage, and the viewer 
 Auth('a forged awareness user is replaced by the server stamp', async (ctx) => {
   const srv = ctx.srv!
   const mallory = connectYws(srv.wsUrl, 'presence', await token('editor', 'presence', 'Mallory', 'mallory'))
+  ctx.closers.push(mallory.close)
+  await mallory.synced()
   const observer = connectYws(srv.wsUrl, 'presence', await token('viewer', 'presence', 'Olga', 'olga'))
-  ctx.closers.push(mallory.close, observer.close)
-  await Promise.all([mallory.synced(), observer.synced()])
+  ctx.closers.push(observer.close)
+  await observer.synced()
   mallory.awareness.setLocalState({ user: { id: 'ceo', name: 'The CEO', role: 'admin' }, cursor: 'r1/ana' })
   const id = mallory.doc.clientID
   await until(() => observer.awareness.getStates().get(id) !== undefined, { on: [[observer.awareness, 'change']], what: 'the presence to arrive' })

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
-import { connectIo, connectYws, joinIo, rawWs } from './helpers/clients.js'
+import { connectIo, connectYws, joinIo, rawWs, type YwsClient } from './helpers/clients.js'
 import { startChild, startServer, tempDir, token } from './helpers/server.js'
 import { until, within } from './helpers/wait.js'
 
@@ -17,9 +17,12 @@ Durability('a server killed with SIGKILL right after a second client received N 
   const N = 200
   const first = await startChild({ DATA_DIR: dataDir })
   const writer = connectYws(first.wsUrl, 'crash', await token('editor', 'crash', 'W', 'w'))
-  const reader = connectYws(first.wsUrl, 'crash', await token('viewer', 'crash', 'R', 'r'))
+  let reader: YwsClient | undefined
   try {
-    await Promise.all([writer.synced(), reader.synced()])
+    // The writer's join creates the map; a viewer arriving first would be refused (4404).
+    await writer.synced()
+    reader = connectYws(first.wsUrl, 'crash', await token('viewer', 'crash', 'R', 'r'))
+    await reader.synced()
     const items = reader.doc.getArray<number>('items')
     for (let i = 0; i < N; i++) writer.doc.getArray<number>('items').push([i])
     await until(() => items.length === N, { on: [[reader.doc, 'update']], what: `the reader to see ${N} updates` })
@@ -27,7 +30,7 @@ Durability('a server killed with SIGKILL right after a second client received N 
     assert.is(await first.exited, 'SIGKILL')
   } finally {
     writer.close()
-    reader.close()
+    reader?.close()
   }
 
   const second = await startChild({ DATA_DIR: dataDir })
