@@ -87,3 +87,11 @@ export function loadConfig(env: Env): Config {
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)
 }
+
+/**
+ * How much a live connection may have waiting to be sent before it is dropped: a client that does not
+ * read must not make the server hold its backlog. Room for a whole document's sync reply, twice.
+ */
+export function sendBufferLimit(config: Pick<Config, 'maxDocBytes'>): number {
+  return Math.max(64 * 1024 * 1024, 2 * config.maxDocBytes)
+}

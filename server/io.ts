@@ -1,6 +1,7 @@
 // Socket.IO (CONTRACT §3b): the same rooms as the y-websocket endpoint, several documents per socket,
 // frames carried in `doc:msg` exactly as on the y-websocket endpoint.
 import type http from 'node:http'
+import type { Socket as NetSocket } from 'node:net'
 import type { FastifyBaseLogger } from 'fastify'
 import { createAdapter } from '@socket.io/redis-adapter'
 import type { RedisClientType } from 'redis'
@@ -16,9 +17,10 @@ import {
 } from '../shared/protocol.js'
 import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
 import { createBucket, type Bucket } from './bucket.js'
-import type { Config } from './config.js'
+import { sendBufferLimit, type Config } from './config.js'
 import { AppError, messageOf, toAppError } from './errors.js'
 import type { TransportMetrics } from './metrics.js'
+import { directSocket, encodeEvent, tcpSocket } from './io-wire.js'
 import { copyFrame, FrameError, handleFrame } from './protocol.js'
 import type { Peer, Room, Rooms } from './rooms.js'
 
@@ -57,12 +59,6 @@ export function attachIo(server: http.Server, deps: IoDeps): IoServer {
       },
       () => next(new Error(ErrorCode.unauthorized)),
     )
-  })
-
-  // One encoding for every local socket of the document; other instances get it through the bus.
-  deps.rooms.setGroupSender((docId, frame, except) => {
-    const target = io.local.to(ioRoom(docId))
-    ;(except === undefined ? target : target.except(except.id)).emit('doc:msg', docId, frame)
   })
 
   io.on('connection', (socket) => {
@@ -107,7 +103,10 @@ interface Session {
 function serve(socket: IoSocket, deps: IoDeps): void {
   const { rooms, config } = deps
   const principal = socket.data.principal
-  const log = deps.log.child({ socket: socket.id, sub: principal.sub })
+  // Made on first use: a child logger per connection costs memory that most connections never use.
+  let child: FastifyBaseLogger | undefined
+  const log = (): FastifyBaseLogger => (child ??= deps.log.child({ socket: socket.id, sub: principal.sub }))
+  const maxBuffered = sendBufferLimit(config)
   const sessions = new Map<string, Session>()
   const bucket: Bucket = createBucket({ perSec: config.rateLimitPerSec, burst: config.rateLimitBurst })
 
@@ -117,7 +116,7 @@ function serve(socket: IoSocket, deps: IoDeps): void {
   }
   const overLimit = (docId: unknown): boolean => {
     if (bucket.take()) return false
-    log.warn('message rate exceeded; disconnecting')
+    log().warn('message rate exceeded; disconnecting')
     fail(typeof docId === 'string' ? docId : '', ErrorCode.rateLimited)
     return true
   }
@@ -132,7 +131,7 @@ function serve(socket: IoSocket, deps: IoDeps): void {
       handleFrame(session.room, session.peer, frame)
     } catch (err) {
       if (!(err instanceof FrameError)) throw err
-      log.warn({ err: err.message, doc: docId }, 'bad frame; disconnecting')
+      log().warn({ err: err.message, doc: docId }, 'bad frame; disconnecting')
       fail(docId, ErrorCode.badRequest, 'bad frame')
     }
   }
@@ -142,7 +141,7 @@ function serve(socket: IoSocket, deps: IoDeps): void {
     const reply = typeof ack === 'function' ? ack : () => {}
     join(docId, reply).catch((err: unknown) => {
       const error = toAppError(err)
-      if (error.code === ErrorCode.internal) log.error({ err, doc: docId }, 'join failed')
+      if (error.code === ErrorCode.internal) log().error({ err, doc: docId }, 'join failed')
       reply({ ok: false, code: error.code, message: error.message })
     })
   })
@@ -193,7 +192,7 @@ function serve(socket: IoSocket, deps: IoDeps): void {
     try {
       // Left or disconnected while the document loaded.
       if (sessions.get(docId) !== session || socket.disconnected) return
-      const peer = createIoPeer(socket, docId, principal, () => end(docId, session))
+      const peer = createIoPeer(socket, docId, principal, () => end(docId, session), maxBuffered)
       void socket.join(ioRoom(docId))
       reply({ ok: true, role: principal.role })
       room.join(peer)
@@ -206,15 +205,37 @@ function serve(socket: IoSocket, deps: IoDeps): void {
   }
 }
 
-function createIoPeer(socket: IoSocket, docId: string, principal: Principal, ended: () => void): Peer {
+function createIoPeer(socket: IoSocket, docId: string, principal: Principal, ended: () => void, maxBuffered: number): Peer {
+  let corked: NetSocket | undefined
   return {
-    // The socket id doubles as its own Socket.IO room, which is what `except` takes.
     id: socket.id,
     principal,
     readOnly: !mayWrite(principal),
-    grouped: true,
     send(frame) {
       socket.emit('doc:msg', docId, frame)
+    },
+    broadcast(b) {
+      const direct = directSocket(socket.conn)
+      if (direct === undefined) {
+        socket.emit('doc:msg', docId, b.frame)
+        return
+      }
+      // A socket that does not read is dropped rather than buffered without end.
+      if (direct.writableLength > maxBuffered) {
+        socket.disconnect(true)
+        return
+      }
+      b.wire ??= encodeEvent('doc:msg', b.docId, b.frame)
+      direct.write(b.wire)
+    },
+    // Uncork exactly what was corked: by then engine.io may hold packets, and the socket must flow.
+    cork() {
+      corked = tcpSocket(socket.conn)
+      corked?.cork()
+    },
+    uncork() {
+      corked?.uncork()
+      corked = undefined
     },
     refuse(code) {
       socket.emit('doc:error', docId, { code, message: messageOf(code) })

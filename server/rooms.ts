@@ -16,17 +16,27 @@ export interface Peer {
   readonly id: string
   readonly principal: Principal
   readonly readOnly: boolean
-  /** Reached by the room's group sender (one encoding for all Socket.IO sockets), not one by one. */
-  readonly grouped: boolean
   send(frame: Uint8Array): void
+  /** Sends a frame that goes to many peers: a transport may encode it once for all of them. */
+  broadcast(frame: Broadcast): void
+  /**
+   * Holds this connection's writes until `uncork`, so that the frames of one drain leave in one
+   * write: a socket write (a syscall) per frame per receiver is the largest cost of fan-out.
+   */
+  cork(): void
+  uncork(): void
   /** Tells the client that something it sent was refused; the session goes on. */
   refuse(code: ErrorCode): void
   /** Ends this session with the document. */
   close(code: ErrorCode): void
 }
 
-/** Sends one frame to every grouped peer of a document except one. */
-export type GroupSender = (docId: string, frame: Uint8Array, except: Peer | undefined) => void
+/** One frame on its way to every peer of a room; a transport may cache its own encoding in `wire`. */
+export interface Broadcast {
+  readonly docId: string
+  readonly frame: Uint8Array
+  wire?: Uint8Array
+}
 
 /** Transaction origins that are not peers: what came from the store or the bus is stored already. */
 const FROM_STORE = Symbol('store')
@@ -89,7 +99,6 @@ export class Room {
   private outbox: Outgoing[] = []
   private readonly ahead = new Set<number>()
   private readonly owners = new Map<number, Peer>()
-  private grouped = 0
   private holds = 0
   private rowsSinceCompaction: number
   private sizeEstimate: number
@@ -138,7 +147,6 @@ export class Room {
       return
     }
     this.peers.add(peer)
-    if (peer.grouped) this.grouped++
     clearTimeout(this.unloadTimer)
     this.queue({ to: peer, frame: syncStep1Frame(Y.encodeStateVector(this.doc)) })
     const states = [...this.awareness.getStates().keys()]
@@ -147,7 +155,6 @@ export class Room {
 
   leave(peer: Peer): void {
     if (!this.peers.delete(peer)) return
-    if (peer.grouped) this.grouped--
     const owned = [...this.owners].filter(([, owner]) => owner === peer).map(([clientId]) => clientId)
     if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, peer)
     this.unloadWhenIdle()
@@ -241,14 +248,18 @@ export class Room {
   drain(): void {
     const out = this.outbox
     this.outbox = []
+    // Several frames for one peer leave in one socket write instead of one write each.
+    const corked = out.length > 1 ? [...this.peers] : []
+    corked.forEach((p) => p.cork())
     for (const { frame, to, except } of out) {
       if (to !== undefined) {
         if (this.peers.has(to)) to.send(frame)
         continue
       }
-      for (const peer of this.peers) if (!peer.grouped && peer !== except) peer.send(frame)
-      if (this.grouped > 0) this.ctx.groupSend(this.id, frame, except)
+      const broadcast: Broadcast = { docId: this.id, frame }
+      for (const peer of this.peers) if (peer !== except) peer.broadcast(broadcast)
     }
+    corked.forEach((p) => p.uncork())
   }
 
   /** Merges the log into one row holding this doc's state, which includes every row up to appliedSeq. */
@@ -333,7 +344,6 @@ export class Room {
 interface RoomContext {
   store: Store
   bus: Bus
-  groupSend: GroupSender
   maxDocBytes: number
   compactThreshold: number
   unloadDelayMs: number
@@ -355,8 +365,6 @@ export interface Rooms {
   acquire(docId: string, opts: { create: boolean }): Promise<Room>
   get(docId: string): Room | undefined
   readonly size: number
-  /** Sets how transports reach grouped peers (Socket.IO registers itself once it exists). */
-  setGroupSender(send: GroupSender): void
   /** The document was deleted: close its peers here (4410) and tell the other instances. */
   deleted(docId: string): void
   /** Commits what is pending in every room now (shutdown, reads, tests). */
@@ -380,12 +388,10 @@ export function createRooms(options: RoomsOptions): Rooms {
   const leaving = new Map<string, Promise<void>>()
   const dirty = new Set<Room>()
   let flushScheduled = false
-  let groupSend: GroupSender = () => {}
 
   const ctx: RoomContext = {
     store,
     bus,
-    groupSend: (docId, frame, except) => groupSend(docId, frame, except),
     maxDocBytes: options.maxDocBytes,
     compactThreshold: options.compactThreshold,
     unloadDelayMs: options.unloadDelayMs,
@@ -550,9 +556,6 @@ export function createRooms(options: RoomsOptions): Rooms {
     get: (docId) => rooms.get(docId),
     get size() {
       return rooms.size
-    },
-    setGroupSender(send) {
-      groupSend = send
     },
     deleted(docId) {
       const room = rooms.get(docId)

@@ -1,11 +1,12 @@
 // The y-websocket endpoint `/yjs/:docId` (CONTRACT §3a): a stock WebsocketProvider works unchanged.
 import crypto from 'node:crypto'
+import type { Socket } from 'node:net'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { WebSocket } from 'ws'
 import { CloseCode, ErrorCode, isDocId, type Principal } from '../shared/protocol.js'
 import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
 import { createBucket } from './bucket.js'
-import type { Config } from './config.js'
+import { sendBufferLimit, type Config } from './config.js'
 import { AppError, closeCodeOf, toAppError } from './errors.js'
 import type { TransportMetrics } from './metrics.js'
 import { copyFrame, FrameError, handleFrame, permissionDeniedFrame } from './protocol.js'
@@ -29,8 +30,7 @@ export interface Yws {
 
 export function registerYws(app: FastifyInstance, deps: YwsDeps): Yws {
   const alive = new Map<WebSocket, boolean>()
-  // A socket that buffers more than this is not reading: drop it rather than hold its backlog.
-  const maxBuffered = Math.max(64 * 1024 * 1024, 2 * deps.config.maxDocBytes)
+  const maxBuffered = sendBufferLimit(deps.config)
 
   app.get<{ Params: { docId: string }; Querystring: { token?: string } }>('/yjs/:docId', { websocket: true }, (socket, req) => {
     alive.set(socket, true)
@@ -71,7 +71,9 @@ export function registerYws(app: FastifyInstance, deps: YwsDeps): Yws {
 
 function serve(socket: WebSocket, docId: string, token: string | undefined, deps: YwsDeps & { maxBuffered: number }): void {
   const { rooms, auth, config } = deps
-  const log = deps.log.child({ doc: docId })
+  // Made on first use: a child logger per connection costs memory that most connections never use.
+  let child: FastifyBaseLogger | undefined
+  const log = (): FastifyBaseLogger => (child ??= deps.log.child({ doc: docId }))
   const bucket = createBucket({ perSec: config.rateLimitPerSec, burst: config.rateLimitBurst })
   // Frames that arrive while the token is checked and the document loads wait here, in order.
   const early: Uint8Array[] = []
@@ -83,7 +85,7 @@ function serve(socket: WebSocket, docId: string, token: string | undefined, deps
       handleFrame(session.room, session.peer, data)
     } catch (err) {
       if (!(err instanceof FrameError)) throw err
-      log.warn({ err: err.message }, 'bad frame; closing the connection')
+      log().warn({ err: err.message }, 'bad frame; closing the connection')
       socket.close(CloseCode.protocolError, 'bad frame')
     }
   }
@@ -91,7 +93,7 @@ function serve(socket: WebSocket, docId: string, token: string | undefined, deps
   socket.on('message', (data, isBinary) => {
     if (socket.readyState !== WebSocket.OPEN) return
     if (!bucket.take()) {
-      log.warn('message rate exceeded; closing the connection')
+      log().warn('message rate exceeded; closing the connection')
       socket.close(CloseCode.policyViolation, ErrorCode.rateLimited)
       return
     }
@@ -123,7 +125,7 @@ function serve(socket: WebSocket, docId: string, token: string | undefined, deps
     }
   })().catch((err: unknown) => {
     const error = toAppError(err)
-    if (error.code === ErrorCode.internal) log.error({ err }, 'connection failed')
+    if (error.code === ErrorCode.internal) log().error({ err }, 'connection failed')
     if (socket.readyState !== WebSocket.OPEN) return
     // Browsers cannot read the status of a refused upgrade, so refusals come after the handshake.
     socket.send(permissionDeniedFrame(error.code))
@@ -137,7 +139,6 @@ function createWsPeer(socket: WebSocket, principal: Principal, maxBuffered: numb
     id: crypto.randomUUID(),
     principal,
     readOnly: !mayWrite(principal),
-    grouped: false,
     send(frame) {
       if (socket.readyState !== WebSocket.OPEN) return
       if (socket.bufferedAmount > maxBuffered) {
@@ -146,6 +147,12 @@ function createWsPeer(socket: WebSocket, principal: Principal, maxBuffered: numb
       }
       socket.send(frame)
     },
+    broadcast(b) {
+      peer.send(b.frame)
+    },
+    // ws has no cork of its own; its TCP socket does (ws corks it itself around each frame).
+    cork: () => (socket as unknown as { _socket?: Socket })._socket?.cork(),
+    uncork: () => (socket as unknown as { _socket?: Socket })._socket?.uncork(),
     refuse(code) {
       // CONTRACT §2: a viewer is told about read-only at most once per connection.
       if (code === ErrorCode.readOnly) {

@@ -10,7 +10,7 @@ import * as authProtocol from 'y-protocols/auth'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { MessageType, type ClientToServerEvents, type DocError, type JoinAck, type ServerToClientEvents } from '../../shared/protocol.js'
-import { nextEvent, until } from './wait.js'
+import { nextEvent, until, within } from './wait.js'
 
 export interface YwsClient {
   doc: Y.Doc
@@ -121,14 +121,17 @@ export async function joinIo(socket: IoSocket, docId: string, doc = new Y.Doc())
     doc.destroy()
   })
 
-  const ack = await new Promise<JoinAck>((resolve) => socket.emit('doc:join', docId, resolve))
+  const ack = await within(new Promise<JoinAck>((resolve) => socket.emit('doc:join', docId, resolve)), 5000, `the doc:join ack for ${docId}`)
   if (ack.ok) {
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MessageType.sync)
     syncProtocol.writeSyncStep1(encoder, doc)
     send(encoding.toUint8Array(encoder))
   }
-  return { doc, awareness, errors, synced, send, ack, leave: () => socket.emit('doc:leave', docId) }
+  const syncedInTime = within(synced, 5000, `sync step 2 for ${docId}`)
+  // Only a joined document ever syncs; nobody waits for a refused one.
+  syncedInTime.catch(() => {})
+  return { doc, awareness, errors, synced: syncedInTime, send, ack, leave: () => socket.emit('doc:leave', docId) }
 }
 
 export interface RawWs {
