@@ -4,7 +4,6 @@
 // the bottleneck); writers hold a Y.Doc only to produce their own updates. Cold-load and seeding
 // clients apply everything.
 import WebSocket from 'ws'
-import { io, type Socket } from 'socket.io-client'
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
@@ -46,7 +45,7 @@ export interface ClientOptions {
 export class BenchClient {
   readonly clientId = (Math.random() * 0x7fffffff) >>> 0
   private ws?: WebSocket
-  private socket?: Socket
+  private sio?: WebSocket
   private readonly prefix: Uint8Array
   private awarenessClock = 0
   private closing = false
@@ -100,33 +99,48 @@ export class BenchClient {
     ws.on('close', (code, reason) => this.ended(`closed ${code} ${reason.toString()}`))
   }
 
+  /**
+   * Socket.IO (protocol 5 over Engine.IO 4) spoken directly on a WebSocket, for the events this
+   * bench needs: one client per engine.io connection, like separate browsers. socket.io-client's
+   * own decoding costs several times more CPU per message, and on the generator's single core it
+   * became the limit at 500 clients, long before the server did.
+   */
   private openSocketIo(): void {
     const { endpoint, docId } = this.opts
-    const socket = io(endpoint.url, {
-      transports: ['websocket'],
-      auth: { token: endpoint.token },
-      forceNew: true, // one engine.io connection per client, like separate browsers
-      reconnection: false,
-      timeout: 20_000,
+    const url = `${endpoint.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`
+    const ws = new WebSocket(url, { perMessageDeflate: false })
+    this.sio = ws
+    // A binary event arrives as a text frame naming it, then its attachment in a binary frame.
+    let attachmentFor: string | undefined
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) {
+        if (attachmentFor === docId) this.handleFrame(data)
+        attachmentFor = undefined
+        return
+      }
+      const text = data.toString()
+      if (text === '2') return ws.send('3') // engine.io ping → pong
+      if (text.startsWith('0')) return ws.send(`40${JSON.stringify({ token: endpoint.token })}`) // open → connect with auth
+      if (text.startsWith('40')) return ws.send(`420${JSON.stringify(['doc:join', docId])}`) // connected → join, ack id 0
+      if (text.startsWith('44')) return this.onFail(`connect_error: ${text.slice(2)}`)
+      if (text.startsWith('430')) {
+        const [ack] = JSON.parse(text.slice(3)) as [{ ok: boolean; code?: string; message?: string }]
+        return ack?.ok ? this.start() : this.onFail(`doc:join refused: ${ack?.code} ${ack?.message ?? ''}`)
+      }
+      if (text.startsWith('451-')) {
+        attachmentFor = (JSON.parse(text.slice(4)) as [string, string])[1]
+        return
+      }
+      if (text.startsWith('42')) {
+        const [event, id, err] = JSON.parse(text.slice(2)) as [string, string, { code: string; message: string }]
+        if (event !== 'doc:error' || id !== docId) return
+        const reason = `doc:error ${err?.code} ${err?.message ?? ''}`
+        if (this.ready) this.opts.events.onError?.(this, reason)
+        else this.onFail(reason)
+      }
     })
-    this.socket = socket
-    socket.on('connect', () => {
-      socket.emit('doc:join', docId, (ack: { ok: boolean; code?: string; message?: string }) => {
-        if (ack?.ok) this.start()
-        else this.onFail(`doc:join refused: ${ack?.code} ${ack?.message ?? ''}`)
-      })
-    })
-    socket.on('doc:msg', (id: string, frame: ArrayBuffer | Uint8Array) => {
-      if (id === docId) this.handleFrame(toBuffer(frame))
-    })
-    socket.on('doc:error', (id: string, err: { code: string; message: string }) => {
-      if (id !== docId) return
-      const reason = `doc:error ${err?.code} ${err?.message ?? ''}`
-      if (this.ready) this.opts.events.onError?.(this, reason)
-      else this.onFail(reason)
-    })
-    socket.on('connect_error', (err) => this.onFail(`connect_error: ${err.message}`))
-    socket.on('disconnect', (reason) => this.ended(`disconnect ${reason}`))
+    ws.on('error', (err) => this.onFail(`websocket error: ${err.message}`))
+    ws.on('close', (code, reason) => this.ended(`disconnect ${code} ${reason.toString()}`))
   }
 
   private ended(reason: string): void {
@@ -205,17 +219,19 @@ export class BenchClient {
     this.send(encoding.toUint8Array(e))
   }
 
-  /** Bytes queued in the transport but not yet written (WebSocket only; 0 for Socket.IO). */
+  /** Bytes queued in the transport but not yet written. */
   get buffered(): number {
-    return this.ws?.bufferedAmount ?? 0
+    return (this.ws ?? this.sio)?.bufferedAmount ?? 0
   }
 
   private send(message: Uint8Array): void {
     const frame = this.prefix.length ? concat(this.prefix, message) : message
     if (this.ws) {
       if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame)
-    } else if (this.socket?.connected) {
-      this.socket.emit('doc:msg', this.opts.docId, frame)
+    } else if (this.sio?.readyState === WebSocket.OPEN) {
+      // a binary event: its header names the attachment that follows in a binary frame
+      this.sio.send(`451-${JSON.stringify(['doc:msg', this.opts.docId, { _placeholder: true, num: 0 }])}`)
+      this.sio.send(frame)
     }
   }
 
@@ -225,7 +241,7 @@ export class BenchClient {
       if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate()
       else this.ws.close()
     }
-    this.socket?.disconnect()
+    this.sio?.close()
   }
 }
 
@@ -248,10 +264,4 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a, 0)
   out.set(b, a.length)
   return out
-}
-
-function toBuffer(data: ArrayBuffer | Uint8Array): Buffer {
-  if (Buffer.isBuffer(data)) return data
-  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-  return Buffer.from(data)
 }
