@@ -1,11 +1,9 @@
 // createServer(config): the whole service as one story. Open the database, make the store, the bus
 // and the rooms, serve both live transports and the routes on one port, and undo it all in reverse.
-import { EventEmitter } from 'node:events'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
 import fastifyStatic from '@fastify/static'
-import fastifyWebsocket from '@fastify/websocket'
 import { CloseCode } from '../shared/protocol.js'
 import { createAuth, loadSecret, type Auth } from './auth.js'
 import { createLocalBus, type Bus } from './bus.js'
@@ -18,7 +16,7 @@ import { registerRest, type RestRateLimit } from './rest.js'
 import { createRooms, type Rooms } from './rooms.js'
 import { templateUpdate } from './seed.js'
 import { createStore, type Store } from './store.js'
-import { registerYws } from './yws.js'
+import { createYws } from './yws.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
@@ -32,7 +30,7 @@ export interface SkillmapServer {
   readonly io: IoServer
   readonly metrics: Metrics
   /** Every HTTP route, as registered (HEAD routes aside): what the OpenAPI document is checked against. */
-  readonly routes: readonly Pick<RouteOptions, 'method' | 'url' | 'websocket'>[]
+  readonly routes: readonly Pick<RouteOptions, 'method' | 'url'>[]
   /** Listens on config.host:config.port; resolves to the base URL, e.g. http://127.0.0.1:3000 */
   listen(): Promise<string>
   /** Stops accepting, commits everything, closes live connections with 1012, releases everything. */
@@ -64,9 +62,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     // a 400, not silently coerced or dropped. `example` is OpenAPI's annotation, not a rule.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'] } },
   })
-  const routes: Pick<RouteOptions, 'method' | 'url' | 'websocket'>[] = []
-  app.addHook('onRoute', ({ method, url, websocket }) => {
-    if (method !== 'HEAD') routes.push({ method, url, websocket })
+  const routes: Pick<RouteOptions, 'method' | 'url'>[] = []
+  app.addHook('onRoute', ({ method, url }) => {
+    if (method !== 'HEAD') routes.push({ method, url })
   })
 
   const redisBus = deps.bus === undefined && config.redisUrl !== undefined
@@ -85,23 +83,12 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     unloadDelayMs: config.unloadDelayMs,
   })
 
-  // One HTTP server, two WebSocket stacks: Socket.IO's engine takes /socket.io/ upgrades itself;
-  // every other upgrade goes to @fastify/websocket, which would otherwise route Socket.IO's too
-  // (and fail them) because it sends every upgrade through Fastify's router.
-  const upgrades = new EventEmitter()
+  // One HTTP server, two WebSocket stacks: Socket.IO's engine takes /socket.io/ upgrades itself
+  // (with destroyUpgrade off, it leaves the others alone); every other upgrade is the endpoint's.
+  const yws = createYws({ rooms, auth, config, log: app.log.child({ module: 'yws' }), metrics })
   app.server.on('upgrade', (req, socket, head) => {
-    if (!req.url?.startsWith('/socket.io/')) upgrades.emit('upgrade', req, socket, head)
+    if (!req.url?.startsWith('/socket.io/')) yws.handleUpgrade(req, socket, head)
   })
-  await app.register(fastifyWebsocket, {
-    options: { maxPayload: config.maxMessageBytes, server: upgrades as never },
-    // ws already closes a connection that broke the protocol (1002, 1009); the error is only news.
-    errorHandler: (err, socket) => {
-      app.log.debug({ err }, 'websocket error')
-      if (socket.readyState === socket.CONNECTING) socket.terminate()
-    },
-    preClose: (done) => done(),
-  })
-  const yws = registerYws(app, { rooms, auth, config, log: app.log.child({ module: 'yws' }), metrics })
   const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }), metrics })
   const closeAdapter = redisBus === undefined ? async () => {} : await useRedisAdapter(io, redisBus.clients.pub, app.log.child({ module: 'io' }))
 

@@ -5,13 +5,13 @@
 // whenever nothing that engine.io or ws still holds for that socket could be overtaken.
 import type { Socket as NetSocket } from 'node:net'
 import { Encoder, PacketType } from 'socket.io-parser'
-import { WebSocket } from 'ws'
+import * as ws from 'ws'
 
 const encoder = new Encoder()
 
 type FrameFn = (data: Buffer, options: { fin: boolean; rsv1: boolean; opcode: number; mask: boolean; readOnly: boolean }) => Buffer[]
 // ws builds its frames with Sender.frame (a public static, missing from @types/ws); so does socket.io-adapter.
-const wsFrame = (WebSocket as unknown as { Sender: { frame: FrameFn } }).Sender.frame
+const wsFrame = (ws as unknown as { Sender: { frame: FrameFn } }).Sender.frame
 
 const TEXT = 1
 const BINARY = 2
@@ -57,9 +57,9 @@ export function directSocket(conn: unknown): NetSocket | undefined {
   if (c.readyState !== 'open' || c.upgrading !== false || !Array.isArray(c.writeBuffer) || c.writeBuffer.length > 0) return undefined
   const transport = c.transport
   if (transport?.name !== 'websocket' || transport.perMessageDeflate) return undefined
-  const ws = transport.socket
+  const socket = transport.socket
   // ws's sender queues frames only while it compresses or reads a Blob (state other than 0, its DEFAULT).
-  if (ws?.readyState !== WebSocket.OPEN || ws._sender?._state !== 0 || (ws._sender._queue?.length ?? 1) > 0) return undefined
-  const tcp = ws._socket
+  if (socket?.readyState !== ws.WebSocket.OPEN || socket._sender?._state !== 0 || (socket._sender._queue?.length ?? 1) > 0) return undefined
+  const tcp = socket._socket
   return tcp?.writable ? tcp : undefined
 }

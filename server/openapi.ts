@@ -31,8 +31,6 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
     // Shared schemas appear as named components (DocMeta, Snapshot, …) instead of def-0, def-1, …
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-    // A WebSocket route is not an HTTP operation; CONTRACT §3a describes it.
-    transform: ({ schema, url, route }) => ({ schema: route.websocket === true ? { ...schema, hide: true } : schema, url }),
   })
   // swagger-ui's default validatorUrl is null: the page makes no call to validator.swagger.io.
   await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX })

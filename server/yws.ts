@@ -1,8 +1,10 @@
-// The y-websocket endpoint `/yjs/:docId` (CONTRACT §3a): a stock WebsocketProvider works unchanged.
+// The y-websocket endpoint `/yjs/<docId>` (CONTRACT §3a): a stock WebsocketProvider works unchanged.
 import crypto from 'node:crypto'
 import type { Socket } from 'node:net'
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { WebSocket } from 'ws'
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { FastifyBaseLogger } from 'fastify'
+import { WebSocket, WebSocketServer } from 'ws'
 import { CloseCode, ErrorCode, isDocId, type Principal } from '../shared/protocol.js'
 import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
 import { createBucket } from './bucket.js'
@@ -24,24 +26,36 @@ export interface YwsDeps {
 }
 
 export interface Yws {
+  /** Takes an HTTP upgrade for `/yjs/<docId>?token=…`; answers anything else with 404. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void
   /** Closes every y-websocket connection with `code` (shutdown: 1012, so clients reconnect elsewhere). */
   closeAll(code: number, reason: string): Promise<void>
 }
 
-export function registerYws(app: FastifyInstance, deps: YwsDeps): Yws {
+const PATH = /^\/yjs\/([^/]*)$/
+
+/**
+ * The endpoint owns its upgrades with `ws` directly rather than through a Fastify route: a route
+ * keeps Fastify's request, reply, IncomingMessage and ServerResponse alive for as long as the
+ * socket lives, about 5 KB per connection that nothing uses after the handshake.
+ */
+export function createYws(deps: YwsDeps): Yws {
   const alive = new Map<WebSocket, boolean>()
   const maxBuffered = sendBufferLimit(deps.config)
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false, clientTracking: false })
 
-  app.get<{ Params: { docId: string }; Querystring: { token?: string } }>('/yjs/:docId', { websocket: true }, (socket, req) => {
+  const accept = (socket: WebSocket, docId: string, token: string | undefined): void => {
     alive.set(socket, true)
     deps.metrics?.connected('y-websocket', 1)
+    // ws closes a connection that broke the protocol itself (1002, 1009); the error is only news.
+    socket.on('error', (err) => deps.log.debug({ err: err.message }, 'websocket error'))
     socket.on('pong', () => alive.set(socket, true))
     socket.on('close', () => {
       alive.delete(socket)
       deps.metrics?.connected('y-websocket', -1)
     })
-    serve(socket, req.params.docId, req.query.token, { ...deps, maxBuffered })
-  })
+    serve(socket, docId, token, { ...deps, maxBuffered })
+  }
 
   const pinger = setInterval(() => {
     for (const [socket, ok] of alive) {
@@ -56,6 +70,23 @@ export function registerYws(app: FastifyInstance, deps: YwsDeps): Yws {
   pinger.unref()
 
   return {
+    handleUpgrade(req, socket, head) {
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      const match = PATH.exec(url.pathname)
+      if (match === null) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+        return
+      }
+      // A malformed escape is an invalid id, refused after the handshake like any other (4400).
+      let docId: string
+      try {
+        docId = decodeURIComponent(match[1]!)
+      } catch {
+        docId = ''
+      }
+      const token = url.searchParams.get('token') ?? undefined
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, docId, token))
+    },
     async closeAll(code, reason) {
       clearInterval(pinger)
       const sockets = [...alive.keys()]

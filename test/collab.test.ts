@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { connectIo, connectYws, converged, joinIo, valueIn, type YwsClient } from './helpers/clients.js'
 import { startServer, token, type TestServer } from './helpers/server.js'
-import { until } from './helpers/wait.js'
+import { WebSocket } from 'ws'
+import { nextEvent, until } from './helpers/wait.js'
 
 const Collab = suite<{ srv?: TestServer; clients: Array<{ close(): void }> }>('collab', { clients: [] })
 
@@ -140,6 +141,14 @@ Collab('a joined document is sent nothing before it is loaded, and an unknown on
   // the empty template: roles only
   assert.ok(fresh.doc.getMap('roles').has('backend'))
   assert.ok(srv.server.store.get('brand-new'))
+})
+
+Collab('an upgrade anywhere but /yjs/<docId> and /socket.io/ is refused with 404', async (ctx) => {
+  const ws = new WebSocket(`${ctx.srv!.wsUrl}/elsewhere?token=x`)
+  ws.on('error', () => {})
+  const [, res] = await nextEvent<[unknown, { statusCode: number }]>(ws, 'unexpected-response')
+  assert.is(res.statusCode, 404)
+  ws.terminate()
 })
 
 Collab.run()
