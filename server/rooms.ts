@@ -42,6 +42,8 @@ export interface Broadcast {
 const FROM_STORE = Symbol('store')
 const FROM_BUS = Symbol('bus')
 
+/** How often a busy document's updatedAt is written (each write is one more page per commit). */
+const TOUCH_EVERY_MS = 1000
 /** How long a gap in bus seqs may stay open before the room reads the missing rows itself. */
 const GAP_REPAIR_MS = 200
 /** While other instances may exist, how often each room checks the database for rows it missed. */
@@ -100,6 +102,9 @@ export class Room {
   private readonly ahead = new Set<number>()
   private readonly owners = new Map<number, Peer>()
   private holds = 0
+  /** The document's updatedAt is behind its last commit (see touchDue). */
+  untouched = false
+  private touchedAt = 0
   private rowsSinceCompaction: number
   private sizeEstimate: number
   private unloadTimer: NodeJS.Timeout | undefined
@@ -230,6 +235,20 @@ export class Room {
   titleChange(): string | undefined {
     const { title } = readMeta(this.doc)
     return title === this.storedTitle ? undefined : title
+  }
+
+  /**
+   * Whether this commit should also set the document's updatedAt: at most once a second, because
+   * it costs a page write per commit. The last second is written when the room unloads.
+   */
+  touchDue(now: number): boolean {
+    if (now - this.touchedAt < TOUCH_EVERY_MS) {
+      this.untouched = true
+      return false
+    }
+    this.touchedAt = now
+    this.untouched = false
+    return true
   }
 
   /** After the registry committed `pending` (and `title`, if any): the first seq they were given. */
@@ -408,6 +427,7 @@ export function createRooms(options: RoomsOptions): Rooms {
         if (room.peers.size > 0 || rooms.get(room.id) !== room) return
         flush()
         room.compactIfDue(true)
+        if (room.untouched) store.touch(room.id)
         remove(room, undefined)
       })
     },
@@ -445,7 +465,8 @@ export function createRooms(options: RoomsOptions): Rooms {
     if (writers.length > 0) {
       // A renamed map's title goes into the documents table in the same commit, so listings
       // (GET /api/docs, on every instance) show the title the document has.
-      const requests = writers.map((r) => ({ docId: r.id, updates: r.pending, title: r.titleChange() }))
+      const at = Date.now()
+      const requests = writers.map((r) => ({ docId: r.id, updates: r.pending, title: r.titleChange(), touch: r.touchDue(at) }))
       const started = performance.now()
       let results: (number | null)[]
       try {
@@ -598,7 +619,10 @@ export function createRooms(options: RoomsOptions): Rooms {
       clearInterval(sweep)
       flush()
       for (const room of [...rooms.values()]) {
-        guard(room, () => room.compactIfDue(true))
+        guard(room, () => {
+          room.compactIfDue(true)
+          if (room.untouched) store.touch(room.id)
+        })
         remove(room, code)
       }
       await Promise.all(leaving.values())
