@@ -1,5 +1,5 @@
 // Tokens decide who edits, who watches and who is refused, on both live transports (CONTRACT §2).
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { createAuth } from '../server/auth.js'

@@ -3,7 +3,7 @@
 // open each test's map as a link would; every wait is on a selector or a page condition.
 import path from 'node:path'
 import type { Browser, Page, WebSocket } from 'playwright-core'
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { buildWeb } from '../scripts/build-web.js'

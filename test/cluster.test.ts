@@ -1,6 +1,6 @@
 // Several instances on one SQLite file and one Redis (CONTRACT §7): both transports across instances,
 // Redis outages and lost messages repaired from the database, an instance killed.
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import type { Bus, BusMessage } from '../server/bus.js'

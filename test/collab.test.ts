@@ -1,5 +1,5 @@
 // Both transports on one port share one live document, and what they write outlives the server.
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { connectIo, connectYws, converged, joinIo, valueIn, type YwsClient } from './helpers/clients.js'

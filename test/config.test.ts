@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import { createAuth, loadSecret } from '../server/auth.js'
 import { ConfigError, loadConfig } from '../server/config.js'

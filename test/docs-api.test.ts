@@ -1,5 +1,5 @@
 // The documents routes (CONTRACT §6): create, list, metadata, delete, and their refusals.
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import { connectIo, connectYws, joinIo } from './helpers/clients.js'
 import { assertError, http } from './helpers/http.js'

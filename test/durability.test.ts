@@ -2,7 +2,7 @@
 // SIGTERM commits, closes live connections with 1012 and exits 0 (CONTRACT §1, §3c).
 import Database from 'better-sqlite3'
 import path from 'node:path'
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { connectIo, connectYws, joinIo, rawWs, type YwsClient } from './helpers/clients.js'

@@ -1,7 +1,7 @@
 // Operations (CONTRACT §6): liveness, readiness with its probes, Prometheus metrics, and the REST
 // rate limit that must leave the live transports alone.
 import Fastify from 'fastify'
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import { createLocalBus, type Bus } from '../server/bus.js'
 import { METRIC_NAMES } from '../server/metrics.js'

@@ -1,7 +1,7 @@
 // Bad input is refused or closed, one connection at a time, while a healthy pair keeps converging
 // and the server stays up (CONTRACT §3d).
 import * as encoding from 'lib0/encoding'
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { connectIo, connectYws, converged, joinIo, rawWs, valueIn, type IoDoc, type YwsClient } from './helpers/clients.js'

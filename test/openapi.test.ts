@@ -1,7 +1,7 @@
 // The OpenAPI document (CONTRACT §6): valid, complete against the routes the server registered,
 // browsable at /docs, and the security headers that let both /docs and the browser app work.
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import { http } from './helpers/http.js'
 import { startServer, type TestServer } from './helpers/server.js'

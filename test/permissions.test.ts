@@ -1,5 +1,5 @@
 // Who may call which REST route (CONTRACT §2 table, §6), one row per endpoint, one column per caller.
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import { createAuth } from '../server/auth.js'
 import { assertError, http } from './helpers/http.js'

@@ -1,5 +1,5 @@
 // Exports and analytics over REST (CONTRACT §5, §6): read-your-writes, durability, ETag, formats.
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { analyze } from '../shared/analytics.js'

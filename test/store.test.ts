@@ -1,6 +1,6 @@
 // The log store on a real SQLite file: seqs, load = snapshot + tail, compaction, deletion.
 import path from 'node:path'
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { openDb, type Db } from '../server/db.js'

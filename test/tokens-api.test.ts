@@ -1,5 +1,5 @@
 // POST /api/tokens (CONTRACT §2, §6): what an admin mints works where its role says, and nowhere else.
-import { suite } from 'uvu'
+import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import { decodeJwt } from 'jose'
 import { connectIo, connectYws, joinIo, rawWs, valueIn } from './helpers/clients.js'
