@@ -170,7 +170,7 @@ const docMeta = {
     title: { type: 'string', description: 'follows the title inside the document (meta.title)' },
     template: { type: 'string', description: 'the template the map was created from' },
     createdAt: isoTime,
-    updatedAt: { ...isoTime, description: 'when the last update was committed' },
+    updatedAt: { ...isoTime, description: 'when the last update was committed (written at most once a second while the map is being edited)' },
   },
 } as const
 
@@ -181,7 +181,7 @@ const docSummary = {
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
-    updatedAt: isoTime,
+    updatedAt: { ...isoTime, description: 'when the last update was committed (written at most once a second while the map is being edited)' },
     connections: {
       type: 'integer',
       minimum: 0,
