@@ -46,7 +46,7 @@ export function attachIo(server: http.Server, deps: IoDeps): IoServer {
   const io: IoServer = new Server(server, {
     path: '/socket.io',
     serveClient: false,
-    // Other upgrades (/yjs/…) belong to @fastify/websocket; the default ends them after a second.
+    // Other upgrades (/yjs/…) belong to the y-websocket endpoint (yws.ts); the default ends them after a second.
     destroyUpgrade: false,
     maxHttpBufferSize: deps.config.maxMessageBytes,
   })
