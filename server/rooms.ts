@@ -103,7 +103,7 @@ export class Room {
   private readonly owners = new Map<number, Peer>()
   private holds = 0
   /** The document's updatedAt is behind its last commit (see touchDue). */
-  untouched = false
+  private untouched = false
   private touchedAt = 0
   private rowsSinceCompaction: number
   private sizeEstimate: number
@@ -118,7 +118,7 @@ export class Room {
     private storedTitle = '',
   ) {
     try {
-      this.doc.transact(() => rows.forEach((r) => Y.applyUpdate(this.doc, r.data)), FROM_STORE)
+      applyRows(this.doc, rows, FROM_STORE)
     } catch (err) {
       // A corrupt row: the caller refuses the document instead of serving it empty.
       this.doc.destroy()
@@ -251,6 +251,14 @@ export class Room {
     return true
   }
 
+  /** Before unloading: the log in one row, and the updatedAt that touchDue held back. */
+  settle(): void {
+    this.compactIfDue(true)
+    if (!this.untouched) return
+    this.untouched = false
+    this.ctx.store.touch(this.id)
+  }
+
   /** After the registry committed `pending` (and `title`, if any): the first seq they were given. */
   committed(firstSeq: number, title: string | undefined): void {
     if (title !== undefined) this.storedTitle = title
@@ -373,6 +381,11 @@ interface RoomContext {
   guard(room: Room, fn: () => void): void
 }
 
+/** Stored rows into a document, in one transaction (one update event, not one per row). */
+function applyRows(doc: Y.Doc, rows: LogRow[], origin?: unknown): void {
+  doc.transact(() => rows.forEach((r) => Y.applyUpdate(doc, r.data)), origin)
+}
+
 const isPeer = (origin: unknown): origin is Peer =>
   typeof origin === 'object' && origin !== null && 'principal' in origin && 'send' in origin
 
@@ -426,8 +439,7 @@ export function createRooms(options: RoomsOptions): Rooms {
       guard(room, () => {
         if (room.peers.size > 0 || rooms.get(room.id) !== room) return
         flush()
-        room.compactIfDue(true)
-        if (room.untouched) store.touch(room.id)
+        room.settle()
         remove(room, undefined)
       })
     },
@@ -608,7 +620,7 @@ export function createRooms(options: RoomsOptions): Rooms {
       if (loaded === undefined) throw new AppError(ErrorCode.notFound)
       const doc = new Y.Doc()
       try {
-        doc.transact(() => loaded.rows.forEach((r) => Y.applyUpdate(doc, r.data)))
+        applyRows(doc, loaded.rows)
       } catch (err) {
         doc.destroy()
         throw new AppError(ErrorCode.unavailable, undefined, { cause: err })
@@ -619,10 +631,7 @@ export function createRooms(options: RoomsOptions): Rooms {
       clearInterval(sweep)
       flush()
       for (const room of [...rooms.values()]) {
-        guard(room, () => {
-          room.compactIfDue(true)
-          if (room.untouched) store.touch(room.id)
-        })
+        guard(room, () => room.settle())
         remove(room, code)
       }
       await Promise.all(leaving.values())
