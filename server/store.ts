@@ -137,14 +137,14 @@ export function createStore(db: Db, now: () => number = Date.now): Store {
     const row: DocMeta = { ...meta, createdAt: at, updatedAt: at }
     const inserted = db.insert(documents).values(row).onConflictDoNothing().run()
     if (inserted.changes === 0) return undefined
-    insertUpdate.run({ docId: meta.id, seq: 1, data: Buffer.from(seed) })
+    insertUpdate.run({ docId: meta.id, seq: 1, data: blob(seed) })
     return row
   })
 
   const compact = db.$client.transaction((id: string, upToSeq: number, state: Uint8Array) => {
     db.delete(docUpdates).where(and(eq(docUpdates.docId, id), lte(docUpdates.seq, upToSeq))).run()
     // Gone meanwhile: the delete above emptied nothing the insert should bring back.
-    if (metaById.get({ id }) !== undefined) insertUpdate.run({ docId: id, seq: upToSeq, data: Buffer.from(state) })
+    if (metaById.get({ id }) !== undefined) insertUpdate.run({ docId: id, seq: upToSeq, data: blob(state) })
   })
 
   return {
@@ -162,7 +162,7 @@ export function createStore(db: Db, now: () => number = Date.now): Store {
     lastSeq: (id) => lastSeqOf.get({ docId: id })?.seq ?? 0,
     rowCount: (id) => countOf.get({ docId: id })!.n,
     setTitle: (id, title) => {
-      db.update(documents).set({ title }).where(eq(documents.id, id)).run()
+      retitle.run({ id, title })
     },
     compact: (id, upToSeq, state) => {
       compact.immediate(id, upToSeq, state)

@@ -161,6 +161,8 @@ const snapshot = {
   },
 } as const
 
+const updatedAt = { ...isoTime, description: 'when the last update was committed (written at most once a second while the map is being edited)' } as const
+
 const docMeta = {
   $id: 'DocMeta',
   type: 'object',
@@ -170,7 +172,7 @@ const docMeta = {
     title: { type: 'string', description: 'follows the title inside the document (meta.title)' },
     template: { type: 'string', description: 'the template the map was created from' },
     createdAt: isoTime,
-    updatedAt: { ...isoTime, description: 'when the last update was committed (written at most once a second while the map is being edited)' },
+    updatedAt,
   },
 } as const
 
@@ -181,7 +183,7 @@ const docSummary = {
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
-    updatedAt: { ...isoTime, description: 'when the last update was committed (written at most once a second while the map is being edited)' },
+    updatedAt,
     connections: {
       type: 'integer',
       minimum: 0,
