@@ -90,8 +90,9 @@ export function loadConfig(env: Env): Config {
 
 /**
  * How much a live connection may have waiting to be sent before it is dropped: a client that does not
- * read must not make the server hold its backlog. Room for a whole document's sync reply, twice.
+ * read must not make the server hold its backlog. Room for a whole document's sync reply, twice, and
+ * at least 8 MB.
  */
 export function sendBufferLimit(config: Pick<Config, 'maxDocBytes'>): number {
-  return Math.max(64 * 1024 * 1024, 2 * config.maxDocBytes)
+  return Math.max(8 * 1024 * 1024, 2 * config.maxDocBytes)
 }

@@ -41,6 +41,12 @@ interface EngineConn {
   }
 }
 
+/** Whether engine.io holds packets for this connection that it has not handed to its transport yet. */
+export function engineHolds(conn: unknown): boolean {
+  const buffer = (conn as EngineConn).writeBuffer
+  return Array.isArray(buffer) && buffer.length > 0
+}
+
 /** The TCP socket under an Engine.IO connection on the websocket transport (none while long-polling). */
 export function tcpSocket(conn: unknown): NetSocket | undefined {
   const transport = (conn as EngineConn).transport

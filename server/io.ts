@@ -20,7 +20,7 @@ import { createBucket, type Bucket } from './bucket.js'
 import { sendBufferLimit, type Config } from './config.js'
 import { AppError, messageOf, toAppError } from './errors.js'
 import type { TransportMetrics } from './metrics.js'
-import { directSocket, encodeEvent, tcpSocket } from './io-wire.js'
+import { directSocket, encodeEvent, engineHolds, tcpSocket } from './io-wire.js'
 import { copyFrame, FrameError, handleFrame } from './protocol.js'
 import type { Peer, Room, Rooms } from './rooms.js'
 
@@ -207,22 +207,32 @@ function serve(socket: IoSocket, deps: IoDeps): void {
 
 function createIoPeer(socket: IoSocket, docId: string, principal: Principal, ended: () => void, maxBuffered: number): Peer {
   let corked: NetSocket | undefined
+  // Bytes emitted since engine.io's write buffer was last seen empty. Engine.io queues without a
+  // bound while a client does not read, so the peer counts them itself.
+  let held = 0
+  /** A socket that does not read is dropped rather than buffered without end. */
+  const backlogged = (bytes: number): boolean => {
+    if (!engineHolds(socket.conn)) held = 0
+    held += bytes
+    const tcp = tcpSocket(socket.conn)
+    if (held + (tcp?.writableLength ?? 0) <= maxBuffered) return false
+    socket.disconnect(true)
+    // A client that does not read would not read a close handshake either: ws would wait 30 s for it.
+    tcp?.destroy()
+    return true
+  }
   return {
     id: socket.id,
     principal,
     readOnly: !mayWrite(principal),
     send(frame) {
-      socket.emit('doc:msg', docId, frame)
+      if (!backlogged(frame.byteLength)) socket.emit('doc:msg', docId, frame)
     },
     broadcast(b) {
+      if (backlogged(b.frame.byteLength)) return
       const direct = directSocket(socket.conn)
       if (direct === undefined) {
         socket.emit('doc:msg', docId, b.frame)
-        return
-      }
-      // A socket that does not read is dropped rather than buffered without end.
-      if (direct.writableLength > maxBuffered) {
-        socket.disconnect(true)
         return
       }
       b.wire ??= encodeEvent('doc:msg', b.docId, b.frame)
