@@ -2,6 +2,9 @@
 // Every bad variable is reported in one error, named, so an operator fixes them all in one go.
 import path from 'node:path'
 
+/** RFC 7518 §3.2: the HS256 key is at least as long as the hash output. */
+export const MIN_SECRET_BYTES = 32
+
 export type SqliteSync = 'normal' | 'full'
 
 export interface Config {
@@ -67,6 +70,11 @@ export function loadConfig(env: Env): Config {
     problems.push(`REDIS_URL: expected redis://host:port or rediss://…, got "${redisUrl}"`)
   }
   const authSecret = text('AUTH_SECRET')
+  // RFC 7518 §3.2: an HS256 key shorter than the hash output (32 bytes) can be brute-forced offline
+  // from a single leaked token.
+  if (authSecret !== undefined && Buffer.byteLength(authSecret, 'utf8') < MIN_SECRET_BYTES) {
+    problems.push(`AUTH_SECRET: must be at least ${MIN_SECRET_BYTES} bytes, got ${Buffer.byteLength(authSecret, 'utf8')} (generate one with: openssl rand -base64 32)`)
+  }
 
   const config: Config = {
     port: int('PORT', 3000, 0, 65535),

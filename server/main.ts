@@ -17,7 +17,7 @@ try {
 
 const server = await createServer(config)
 const url = await server.listen()
-const link = await server.auth.mint({ role: 'editor', doc: DEMO_DOC, name: 'Demo editor', sub: 'demo-editor', ttl: '7d' })
+const link = await server.auth.mint({ role: 'editor', doc: DEMO_DOC, name: 'Demo editor', sub: 'demo-editor', ttl: 7 * 86_400 })
 server.app.log.info({ url }, 'skillmap ready')
 // Plain lines for the person who just typed `npm start`.
 console.log(`\nskillmap is running at ${url}\nOpen the demo map as an editor: ${url}/#/d/${DEMO_DOC}?token=${link}\nMint other tokens with: npm run token -- --role viewer --doc ${DEMO_DOC}\n`)

@@ -1,11 +1,13 @@
 // `npm run token -- --role editor --doc team-a [--name Ana] [--sub ana] [--ttl 7d]`: prints a token
-// signed with the server's secret (AUTH_SECRET, or the one generated in DATA_DIR).
+// signed with the server's secret (AUTH_SECRET, or the one generated in DATA_DIR), with a `jti` and
+// an `exp` at most 366 days away (the same rule as POST /api/tokens).
 import { parseArgs } from 'node:util'
 import { ROLES, type Role } from '../shared/protocol.js'
 import { createAuth, loadSecret } from './auth.js'
-import { loadConfig } from './config.js'
+import { ConfigError, loadConfig } from './config.js'
+import { DEFAULT_TTL, parseTtl, TtlError } from './ttl.js'
 
-const USAGE = 'usage: npm run token -- --role admin|editor|viewer|exporter --doc <docId|*> [--name Ana] [--sub ana] [--ttl 7d]'
+const USAGE = 'usage: npm run token -- --role admin|editor|viewer|exporter --doc <docId|*> [--name Ana] [--sub ana] [--ttl 7d (at most 366d)]'
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`)
@@ -15,17 +17,40 @@ function fail(message: string): never {
 let values
 try {
   ;({ values } = parseArgs({
-    options: { role: { type: 'string' }, doc: { type: 'string' }, name: { type: 'string' }, sub: { type: 'string' }, ttl: { type: 'string' } },
+    options: {
+      role: { type: 'string' },
+      doc: { type: 'string' },
+      name: { type: 'string' },
+      sub: { type: 'string' },
+      ttl: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   }))
 } catch (err) {
   fail((err as Error).message)
 }
-const { role, doc, name, sub, ttl = '7d' } = values
+if (values.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+const { role, doc, name, sub, ttl = DEFAULT_TTL } = values
 if (!ROLES.includes(role as Role)) fail('--role must be one of ' + ROLES.join(', '))
 if (doc === undefined || doc === '') fail('--doc is required (a document id, or * for all)')
-if (!/^\d+[smhdw]?$/.test(ttl)) fail('--ttl must look like 3600, 30m, 12h, 7d or 2w')
+let seconds: number
+try {
+  seconds = parseTtl(ttl)
+} catch (err) {
+  if (!(err instanceof TtlError)) throw err
+  fail(`--${err.message}`)
+}
 
-const config = loadConfig(process.env)
+let config
+try {
+  config = loadConfig(process.env)
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err
+  console.error(err.message)
+  process.exit(1)
+}
 const auth = createAuth(loadSecret(config))
-const token = await auth.mint({ role: role as Role, doc, name, sub, ttl: /^\d+$/.test(ttl) ? Number(ttl) : ttl })
-console.log(token)
+console.log(await auth.mint({ role: role as Role, doc, name, sub, ttl: seconds }))

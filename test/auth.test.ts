@@ -2,7 +2,9 @@
 import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
+import { SignJWT } from 'jose'
 import { createAuth } from '../server/auth.js'
+import { http } from './helpers/http.js'
 import { connectIo, connectYws, joinIo, rawWs, valueIn } from './helpers/clients.js'
 import { startServer, TEST_SECRET, token, type TestServer } from './helpers/server.js'
 import { nextEvent, until } from './helpers/wait.js'
@@ -110,6 +112,34 @@ Auth('a bad, expired or missing token gets permissionDenied then 4401, and conne
     socket.close()
   }
   assert.is(srv.server.store.get('secret-doc'), undefined)
+})
+
+Auth('a token without exp is refused on REST (401) and on both live transports (4401, unauthorized)', async (ctx) => {
+  const srv = ctx.srv!
+  // correctly signed with the server's secret, admin of everything, but no expiry
+  const forever = await new SignJWT({ name: 'Forever', role: 'admin', doc: '*' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('forever')
+    .setJti('forever-1')
+    .setIssuedAt()
+    .sign(new TextEncoder().encode(TEST_SECRET))
+  const rest = await http(srv.url, 'GET', '/api/docs', { token: forever })
+  assert.is(rest.status, 401)
+  assert.is(rest.json.message, 'token has no exp')
+
+  const raw = rawWs(srv.wsUrl, 'forever-doc', forever)
+  assert.is((await raw.closed).code, 4401)
+  assert.is(raw.messages.length, 1)
+
+  const socket = connectIo(srv.url, forever)
+  ctx.closers.push(() => socket.close())
+  const [err] = await nextEvent<[Error]>(socket, 'connect_error')
+  assert.is(err.message, 'unauthorized')
+  assert.is(srv.server.store.get('forever-doc'), undefined)
+
+  // the same claims with an exp are accepted: it is the missing exp that is refused
+  const minted = await createAuth(TEST_SECRET).mint({ role: 'admin', doc: '*', sub: 'forever' })
+  assert.is((await http(srv.url, 'GET', '/api/docs', { token: minted })).status, 200)
 })
 
 Auth('a token for another document or role gets 4403 / forbidden', async (ctx) => {

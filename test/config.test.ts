@@ -57,6 +57,27 @@ Config('without AUTH_SECRET a secret is generated once in DATA_DIR with mode 060
   assert.is(fs.statSync(file).mode & 0o777, 0o600)
   assert.is(loadSecret({ authSecret: undefined, dataDir }), first)
   assert.is(loadSecret({ authSecret: 'given', dataDir }), 'given')
+  // 32 random bytes, kept as base64url text
+  assert.is(Buffer.from(first, 'base64url').length, 32)
+})
+
+Config('an AUTH_SECRET shorter than 32 bytes is refused, by name', () => {
+  assert.throws(() => loadConfig({ AUTH_SECRET: 'a'.repeat(31) }), (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('AUTH_SECRET:')))
+  // bytes, not characters: 16 two-byte characters are 32 bytes
+  assert.is(loadConfig({ AUTH_SECRET: 'é'.repeat(16) }).authSecret, 'é'.repeat(16))
+  assert.is(loadConfig({ AUTH_SECRET: 'a'.repeat(32) }).authSecret, 'a'.repeat(32))
+  assert.throws(() => createAuth('a'.repeat(31)), /at least 32 bytes/)
+})
+
+Config('the server does not start with a 31-byte AUTH_SECRET', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: '0', AUTH_SECRET: 'x'.repeat(31), DATA_DIR: tempDir() },
+    encoding: 'utf8',
+    timeout: 20_000,
+  })
+  assert.is(run.status, 1)
+  assert.match(run.stderr, /AUTH_SECRET: must be at least 32 bytes, got 31/)
+  assert.not.match(run.stdout, /skillmap is running/)
 })
 
 Config('npm run token prints a token signed with the server secret', async () => {
@@ -67,12 +88,30 @@ Config('npm run token prints a token signed with the server secret', async () =>
     timeout: 20_000,
   })
   assert.is(run.status, 0, run.stderr)
-  const principal = await createAuth(loadSecret({ authSecret: undefined, dataDir })).verify(run.stdout.trim())
-  assert.equal({ ...principal, sub: 'x' }, { sub: 'x', name: 'Ana', role: 'viewer', doc: 'team-a' })
+  const claims = await createAuth(loadSecret({ authSecret: undefined, dataDir })).authenticate(run.stdout.trim())
+  assert.equal({ ...claims.principal, sub: 'x' }, { sub: 'x', name: 'Ana', role: 'viewer', doc: 'team-a' })
+  assert.match(claims.jti ?? '', /^[0-9a-f-]{36}$/)
+  assert.is(claims.exp - claims.iat, 2 * 3600)
 
   const bad = spawnSync(process.execPath, ['--import', 'tsx', 'server/token-cli.ts', '--role', 'boss'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8', timeout: 20_000 })
   assert.is(bad.status, 2)
   assert.match(bad.stderr, /--role must be one of/)
+})
+
+Config('npm run token refuses a lifetime past 366 days', () => {
+  const dataDir = tempDir()
+  const cli = (ttl: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'server/token-cli.ts', '--role', 'viewer', '--doc', 'team-a', '--ttl', ttl], {
+      env: { ...process.env, DATA_DIR: dataDir, AUTH_SECRET: '' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    })
+  const tooLong = cli('99999d')
+  assert.is(tooLong.status, 2)
+  assert.match(tooLong.stderr, /at most 366d/)
+  assert.is(tooLong.stdout, '')
+  assert.is(cli('367d').status, 2)
+  assert.is(cli('366d').status, 0)
 })
 
 Config('tokens in live URLs never reach the logs', () => {

@@ -32,6 +32,9 @@ Tokens('a minted editor token works on both live transports, with its name in pr
   const editor = await mint(srv, ctx.admin!, { role: 'editor', doc: 'minted', name: 'Mia', sub: 'mia', ttl: '2h' })
   const claims = decodeJwt(editor)
   assert.equal({ role: claims.role, doc: claims.doc, name: claims.name, sub: claims.sub }, { role: 'editor', doc: 'minted', name: 'Mia', sub: 'mia' })
+  // every minted token has its own id (for revocation) and an expiry
+  assert.match(String(claims.jti), /^[0-9a-f-]{36}$/)
+  assert.is(claims.exp! - claims.iat!, 2 * 3600)
 
   const yws = connectYws(srv.wsUrl, 'minted', editor)
   const socket = connectIo(srv.url, editor)

@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose'
 import { ErrorCode, type Role } from '../../shared/protocol.js'
 import type { Auth } from '../auth.js'
 import { AppError } from '../errors.js'
+import { DEFAULT_TTL, parseTtl, TtlError } from '../ttl.js'
 import type { Access } from './access.js'
 import { bearer, described, errors, ref } from './schemas.js'
 
@@ -19,11 +20,6 @@ interface TokenRequest {
   sub?: string
   ttl?: number | string
 }
-
-/** Tokens cannot be revoked (there is no list of them), so their life is bounded: a year and a day. */
-const MAX_TTL_SECONDS = 366 * 24 * 3600
-const DEFAULT_TTL = '7d'
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }
 
 export function registerTokens(app: FastifyInstance, { auth, access }: TokensDeps): void {
   app.post<{ Body: TokenRequest }>(
@@ -46,8 +42,13 @@ export function registerTokens(app: FastifyInstance, { auth, access }: TokensDep
       if (doc === '*' ? p.doc !== '*' : !(p.doc === '*' || p.doc === doc)) {
         throw new AppError(ErrorCode.forbidden, `this token is for document ${p.doc}`)
       }
-      const seconds = typeof ttl === 'number' ? ttl : Number(ttl.slice(0, -1)) * UNIT_SECONDS[ttl.slice(-1)]!
-      if (seconds > MAX_TTL_SECONDS) throw new AppError(ErrorCode.badRequest, `ttl must be at most ${MAX_TTL_SECONDS} s (366d)`)
+      let seconds: number
+      try {
+        seconds = parseTtl(ttl)
+      } catch (err) {
+        if (err instanceof TtlError) throw new AppError(ErrorCode.badRequest, err.message)
+        throw err
+      }
       const token = await auth.mint({ role, doc, name, sub, ttl: seconds })
       return { token, expiresAt: new Date(decodeJwt(token).exp! * 1000).toISOString() }
     },
