@@ -157,7 +157,8 @@ export function toCsv(doc: Y.Doc): string {
   return rows.map((row) => row.map(csvField).join(',') + '\r\n').join('')
 }
 
-function csvField(value: string): string {
+/** One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF, quotes doubled. */
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
 }
 

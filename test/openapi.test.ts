@@ -77,7 +77,7 @@ OpenApi('every /api operation needs a bearer token and documents its errors in t
     }
   }
   const snapshot = ctx.spec.paths['/api/docs/{id}/snapshot'].get
-  assert.equal(Object.keys(snapshot.responses['200'].content).sort(), ['application/json', 'application/octet-stream', 'text/csv', 'text/markdown'])
+  assert.equal(Object.keys(snapshot.responses['200'].content).sort(), ['application/json', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv', 'text/markdown'])
   assert.ok(snapshot.responses['304'])
   assert.match(ctx.spec.paths['/api/docs'].get.responses['200'].content['application/json'].schema.items.$ref, /DocSummary/)
   assert.match(ctx.spec.components.schemas.DocSummary.properties.connections.description, /instance/)

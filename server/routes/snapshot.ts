@@ -4,7 +4,9 @@
 import type { FastifyInstance } from 'fastify'
 import { analyze } from '../../shared/analytics.js'
 import { toCsv, toMarkdown, toSnapshot, toYjs } from '../../shared/export.js'
+import { toRatingsCsv } from '../../shared/ratings-csv.js'
 import type { Rooms } from '../rooms.js'
+import { XLSX_MEDIA_TYPE, toXlsx } from '../xlsx.js'
 import type { Access } from './access.js'
 import { bearer, described, docIdParams, errors, ref } from './schemas.js'
 
@@ -13,13 +15,24 @@ export interface SnapshotDeps {
   access: Access
 }
 
-const FORMATS = ['json', 'csv', 'md', 'yjs'] as const
+const FORMATS = ['json', 'csv', 'md', 'yjs', 'xlsx', 'ratings-csv'] as const
 type Format = (typeof FORMATS)[number]
 
 const MEDIA_TYPES: Readonly<Record<Exclude<Format, 'json'>, string>> = {
   csv: 'text/csv; charset=utf-8',
   md: 'text/markdown; charset=utf-8',
   yjs: 'application/octet-stream',
+  xlsx: XLSX_MEDIA_TYPE,
+  'ratings-csv': 'text/csv; charset=utf-8',
+}
+
+/** The download's file name: `team-a.csv`, `team-a.ratings.csv`, `team-a.xlsx`. */
+const EXTENSIONS: Readonly<Record<Exclude<Format, 'json'>, string>> = {
+  csv: 'csv',
+  md: 'md',
+  yjs: 'yjs',
+  xlsx: 'xlsx',
+  'ratings-csv': 'ratings.csv',
 }
 
 /** Person ids (CONTRACT §4), comma-separated. */
@@ -33,7 +46,10 @@ export function registerSnapshot(app: FastifyInstance, { rooms, access }: Snapsh
       schema: {
         summary: 'Export a document',
         description:
-          'Every role, exporters included. `json`: the snapshot; `csv`: one row per assignment (RFC 4180); `md`: a RACI table; `yjs`: the state as one Yjs update. ' +
+          'Every role, exporters included. `json`: the snapshot; `csv`: one row per assignment (RFC 4180); `md`: a RACI table; `yjs`: the state as one Yjs update; ' +
+          '`xlsx`: a workbook with the sheets RACI, Skills, People, Responsibilities, Analytics (plus Roles and Skill list, the keys and ids the matrices show as labels), styled like the app; ' +
+          '`ratings-csv`: one row per rating, header `person_id,person,skill_id,skill,category,level` (`level` 0–4 or `N/A`). ' +
+          'CSV values a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading `\'`. ' +
           'The `ETag` is the document version, the same for every format: send it back in `If-None-Match` to get 304 while nothing changed.',
         tags: ['export'],
         security: bearer,
@@ -53,7 +69,8 @@ export function registerSnapshot(app: FastifyInstance, { rooms, access }: Snapsh
             headers: { ETag: { type: 'string', description: 'the document version, quoted' } },
             content: {
               'application/json': { schema: ref('Snapshot') },
-              'text/csv': { schema: { type: 'string' } },
+              'text/csv': { schema: { type: 'string', description: '`csv` and `ratings-csv`' } },
+              [XLSX_MEDIA_TYPE]: { schema: { type: 'string', format: 'binary' } },
               'text/markdown': { schema: { type: 'string' } },
               'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
             },
@@ -68,19 +85,23 @@ export function registerSnapshot(app: FastifyInstance, { rooms, access }: Snapsh
       const { format } = req.query
       access.forDoc(req, id)
       const view = rooms.read(id)
+      let snapshot
       try {
         const etag = `"${view.version}"`
         // Behind a token: shared caches must not keep it, browsers must ask again (cheaply, with the ETag).
         reply.header('etag', etag).header('cache-control', 'private, no-cache')
         if (matchesEtag(req.headers['if-none-match'], etag)) return reply.code(304).send()
         if (format === 'json') return toSnapshot(view.doc, { id, version: view.version, exportedAt: Date.now() })
-        reply.type(MEDIA_TYPES[format]).header('content-disposition', `attachment; filename="${id}.${format}"`)
+        reply.type(MEDIA_TYPES[format]).header('content-disposition', `attachment; filename="${id}.${EXTENSIONS[format]}"`)
         if (format === 'csv') return toCsv(view.doc)
         if (format === 'md') return toMarkdown(view.doc)
-        return Buffer.from(toYjs(view.doc))
+        if (format === 'yjs') return Buffer.from(toYjs(view.doc))
+        // The workbook is written asynchronously: read the document into plain data while it is held.
+        snapshot = toSnapshot(view.doc, { id, version: view.version, exportedAt: Date.now() })
       } finally {
         view.done()
       }
+      return format === 'ratings-csv' ? toRatingsCsv(snapshot) : toXlsx(snapshot)
     },
   )
 
