@@ -3,6 +3,7 @@
 // makes an export fail; it is reported in `problems` instead.
 import * as Y from 'yjs'
 import { analyze, findProblems, type Analysis, type Problem } from './analytics.js'
+import { csvField, markdownCell, markdownText } from './escape.js'
 import {
   compareRoleKeys,
   compareStrings,
@@ -146,7 +147,8 @@ const CSV_HEADER = ['responsibility_id', 'area', 'responsibility', 'assignee', '
 
 /**
  * One row per assignment of an existing responsibility, in snapshot order. RFC 4180: CRLF after
- * every record, fields quoted when they hold a comma, a quote, CR or LF, quotes doubled.
+ * every record, fields quoted when they hold a comma, a quote, CR or LF, quotes doubled. Every
+ * field is text, so each is defused against formulas (CONTRACT §6b).
  */
 export function toCsv(doc: Y.Doc): string {
   const cells = cellsByResponsibility(doc)
@@ -157,18 +159,13 @@ export function toCsv(doc: Y.Doc): string {
   return rows.map((row) => row.map(csvField).join(',') + '\r\n').join('')
 }
 
-/** One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF, quotes doubled. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
-}
-
 /**
  * A RACI table a person reads: responsibilities grouped by area (areas in the order of their first
  * responsibility), columns people then role columns. Cells for assignees that have no column (an
  * unknown person id) are not lost silently: the problems follow the table.
  */
 export function toMarkdown(doc: Y.Doc): string {
-  const title = readMeta(doc).title.replace(/\s+/g, ' ').trim() || 'Untitled map'
+  const title = markdownText(readMeta(doc).title.replace(/\s+/g, ' ').trim() || 'Untitled map')
   const people = readPeople(doc)
   const roles = readRoles(doc)
   const columns = [
@@ -194,6 +191,7 @@ export function toMarkdown(doc: Y.Doc): string {
       line([
         markdownCell(r.area),
         markdownCell(r.title),
+        // Letters are R, A, C or I by the readers' validation: nothing to escape.
         ...columns.map((c) => letters.get(`${r.id}/${c.assignee}`) ?? ''),
       ]),
     ),
@@ -203,15 +201,6 @@ export function toMarkdown(doc: Y.Doc): string {
     lines.push('', '## Problems', '', ...problems.map((p) => `- ${markdownText(p.path)}: ${markdownText(p.message)}`))
   }
   return lines.join('\n') + '\n'
-}
-
-/** A table cell: pipes escaped, line breaks become <br> (a raw newline would end the table row). */
-function markdownCell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>')
-}
-
-function markdownText(value: string): string {
-  return value.replace(/\s+/g, ' ')
 }
 
 /** The whole document as one Yjs update; applied to an empty Y.Doc it reproduces the map. */

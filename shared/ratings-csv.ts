@@ -1,6 +1,6 @@
 // The ratings CSV of CONTRACT §6b: one row per rating, `level` 0–4 or `N/A`. Values a spreadsheet
-// would run as a formula are written with a leading `'` (OWASP CSV injection).
-import { csvField } from './export.js'
+// would run as a formula are written with a leading `'` (OWASP CSV injection, shared/escape.ts).
+import { csvField } from './escape.js'
 import type { Snapshot } from './export.js'
 
 export const RATINGS_CSV_HEADER = ['person_id', 'person', 'skill_id', 'skill', 'category', 'level'] as const
@@ -17,13 +17,5 @@ export function toRatingsCsv(snapshot: Pick<Snapshot, 'people' | 'skills' | 'rat
     const skill = skills.get(r.skill)
     rows.push([r.person, people.get(r.person) ?? r.person, r.skill, skill?.name ?? r.skill, skill?.category ?? '', r.level === null ? NOT_APPLICABLE : String(r.level)])
   }
-  return rows.map((row) => row.map((value) => csvField(defuseFormula(value))).join(',') + '\r\n').join('')
-}
-
-/**
- * CONTRACT §6b: a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`, so a
- * spreadsheet shows it as text instead of running it.
- */
-export function defuseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  return rows.map((row) => row.map(csvField).join(',') + '\r\n').join('')
 }
