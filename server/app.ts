@@ -9,6 +9,7 @@ import { createAuth, loadSecret, type Auth } from './auth.js'
 import { createLocalBus, type Bus } from './bus.js'
 import type { Config } from './config.js'
 import { openDb, pingDb } from './db.js'
+import { createGate } from './gate.js'
 import { attachIo, useRedisAdapter, type IoServer } from './io.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createRedisBus } from './redis-bus.js'
@@ -85,11 +86,15 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
   // One HTTP server, two WebSocket stacks: Socket.IO's engine takes /socket.io/ upgrades itself
   // (with destroyUpgrade off, it leaves the others alone); every other upgrade is the endpoint's.
+  // Both refuse a foreign Origin before the upgrade: the endpoint here, Socket.IO in allowRequest.
+  const gate = createGate({ config, log: app.log.child({ module: 'gate' }) })
   const yws = createYws({ rooms, auth, config, log: app.log.child({ module: 'yws' }), metrics })
   app.server.on('upgrade', (req, socket, head) => {
-    if (!req.url?.startsWith('/socket.io/')) yws.handleUpgrade(req, socket, head)
+    if (req.url?.startsWith('/socket.io/')) return
+    if (gate.allows(req, 'y-websocket')) yws.handleUpgrade(req, socket, head)
+    else gate.refuseUpgrade(socket)
   })
-  const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }), metrics })
+  const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }), metrics, gate })
   const closeAdapter = redisBus === undefined ? async () => {} : await useRedisAdapter(io, redisBus.clients.pub, app.log.child({ module: 'io' }))
 
   await registerRest(app, {

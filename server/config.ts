@@ -1,5 +1,6 @@
 // Configuration (CONTRACT §1): environment variables parsed and validated once, at start.
 // Every bad variable is reported in one error, named, so an operator fixes them all in one go.
+import { isIP } from 'node:net'
 import path from 'node:path'
 
 /** RFC 7518 §3.2: the HS256 key is at least as long as the hash output. */
@@ -25,7 +26,14 @@ export interface Config {
   readonly unloadDelayMs: number
   /** seed the `demo` map on first start */
   readonly seedDemo: boolean
+  /** browser origins that may open live connections besides the server's own; `*`: any (CONTRACT §2) */
+  readonly allowedOrigins: '*' | readonly string[]
+  /** Fastify's `trustProxy`: whether, or which, reverse proxies' X-Forwarded-For to believe */
+  readonly trustProxy: TrustProxy
 }
+
+/** false: the TCP peer is the client; true: every proxy; a hop count; or addresses/CIDRs of the proxies. */
+export type TrustProxy = boolean | number | readonly string[]
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -91,9 +99,55 @@ export function loadConfig(env: Env): Config {
     compactThreshold: int('COMPACT_THRESHOLD', 1000, 2, 10_000_000),
     unloadDelayMs: int('UNLOAD_DELAY_MS', 5000, 0, 3_600_000),
     seedDemo: oneOf('SEED_DEMO', 'true', ['true', 'false'] as const) === 'true',
+    allowedOrigins: parseOrigins(text('ALLOWED_ORIGINS'), problems),
+    trustProxy: parseTrustProxy(text('TRUST_PROXY'), problems),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)
+}
+
+/** `https://map.example.com,http://localhost:5173` or `*`; each entry must be a bare origin. */
+function parseOrigins(raw: string | undefined, problems: string[]): '*' | readonly string[] {
+  if (raw === undefined) return []
+  if (raw.trim() === '*') return '*'
+  const origins: string[] = []
+  for (const entry of raw.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    let origin: string | undefined
+    try {
+      const url = new URL(entry)
+      // An origin is scheme://host[:port] and nothing else; a path would never match a browser's Origin.
+      const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && !entry.endsWith('//')
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && bare) origin = url.origin
+    } catch {
+      // reported below
+    }
+    if (origin === undefined) problems.push(`ALLOWED_ORIGINS: expected comma-separated origins like https://map.example.com, or *, got "${entry}"`)
+    else origins.push(origin)
+  }
+  return Object.freeze(origins)
+}
+
+/** proxy-addr's names for address ranges, accepted by Fastify's trustProxy as they are. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal']
+
+function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  if (raw === undefined || raw === 'false') return false
+  if (raw === 'true') return true
+  if (/^\d+$/.test(raw)) return Number(raw)
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '')
+  const valid = (entry: string): boolean => {
+    if (PROXY_RANGES.includes(entry)) return true
+    const [address, bits, ...rest] = entry.split('/')
+    const family = isIP(address ?? '')
+    if (family === 0 || rest.length > 0) return false
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+  }
+  const bad = entries.filter((e) => !valid(e))
+  if (entries.length === 0 || bad.length > 0) {
+    problems.push(`TRUST_PROXY: expected true, false, a hop count, or addresses/CIDRs like 10.0.0.0/8,loopback, got "${raw}"`)
+    return false
+  }
+  return Object.freeze(entries)
 }
 
 /**

@@ -19,6 +19,7 @@ import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
 import { createBucket, type Bucket } from './bucket.js'
 import { sendBufferLimit, type Config } from './config.js'
 import { AppError, messageOf, toAppError } from './errors.js'
+import type { Gate } from './gate.js'
 import type { TransportMetrics } from './metrics.js'
 import { directSocket, encodeEvent, engineHolds, tcpSocket } from './io-wire.js'
 import { copyFrame, FrameError, handleFrame } from './protocol.js'
@@ -37,6 +38,8 @@ export interface IoDeps {
   config: Config
   log: FastifyBaseLogger
   metrics?: TransportMetrics
+  /** Refuses a handshake from a foreign Origin (polling requests and upgrades alike). */
+  gate?: Gate
 }
 
 /** The Socket.IO room of a document's local sockets. */
@@ -49,6 +52,10 @@ export function attachIo(server: http.Server, deps: IoDeps): IoServer {
     // Other upgrades (/yjs/…) belong to the y-websocket endpoint (yws.ts); the default ends them after a second.
     destroyUpgrade: false,
     maxHttpBufferSize: deps.config.maxMessageBytes,
+    allowRequest: (req, callback) => {
+      const allowed = deps.gate?.allows(req, 'socket.io') ?? true
+      callback(allowed ? null : 'origin not allowed', allowed)
+    },
   })
 
   io.use((socket, next) => {

@@ -119,4 +119,23 @@ Config('tokens in live URLs never reach the logs', () => {
   assert.is(redactToken('/yjs/a?x=1&token=abc&y=2'), '/yjs/a?x=1&token=[redacted]&y=2')
 })
 
+Config('ALLOWED_ORIGINS: unset is [], * is any, a list is normalised, anything else is named', () => {
+  assert.equal(loadConfig({}).allowedOrigins, [])
+  assert.is(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins, '*')
+  assert.equal(loadConfig({ ALLOWED_ORIGINS: 'https://map.example.com, http://LOCALHOST:5173/' }).allowedOrigins, ['https://map.example.com', 'http://localhost:5173'])
+  for (const bad of ['map.example.com', 'https://map.example.com/app', 'ftp://x.example', 'https://a.example,*']) {
+    assert.throws(() => loadConfig({ ALLOWED_ORIGINS: bad }), (err: ConfigError) => err.problems.some((p) => p.startsWith('ALLOWED_ORIGINS:')), bad)
+  }
+})
+
+Config('TRUST_PROXY: false by default, true, a hop count or addresses and CIDRs', () => {
+  assert.is(loadConfig({}).trustProxy, false)
+  assert.is(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true)
+  assert.is(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2)
+  assert.equal(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback,::1' }).trustProxy, ['10.0.0.0/8', 'loopback', '::1'])
+  for (const bad of ['yes', '10.0.0.0/33', 'proxy.example', '1.2.3']) {
+    assert.throws(() => loadConfig({ TRUST_PROXY: bad }), (err: ConfigError) => err.problems.some((p) => p.startsWith('TRUST_PROXY:')), bad)
+  }
+})
+
 Config.run()
