@@ -14,7 +14,7 @@ import { attachIo, useRedisAdapter, type IoServer } from './io.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createRedisBus } from './redis-bus.js'
 import { registerRest, type RestRateLimit } from './rest.js'
-import { createRooms, type Rooms } from './rooms.js'
+import { createRooms, type ApplyUpdate, type Rooms } from './rooms.js'
 import { templateUpdate } from './seed.js'
 import { createStore, type Store } from './store.js'
 import { createYws } from './yws.js'
@@ -43,6 +43,8 @@ export interface ServerDeps {
   bus?: Bus
   /** Another REST rate limit than the default (tests). */
   restRateLimit?: RestRateLimit
+  /** Applies client updates to documents (tests wrap Y.applyUpdate to see what reaches Yjs). */
+  applyUpdate?: ApplyUpdate
 }
 
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<SkillmapServer> {
@@ -82,6 +84,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     maxDocBytes: config.maxDocBytes,
     compactThreshold: config.compactThreshold,
     unloadDelayMs: config.unloadDelayMs,
+    applyUpdate: deps.applyUpdate,
   })
 
   // One HTTP server, two WebSocket stacks: Socket.IO's engine takes /socket.io/ upgrades itself

@@ -2,7 +2,7 @@
 // process (tests, benchmarks) never share counters. Everything is pushed by the code that does the
 // work, once per commit, drain or connection: no per-receiver work and no label per document.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { RoomMetrics } from './rooms.js'
+import type { RefusedReason, RoomMetrics } from './rooms.js'
 
 export type Transport = 'y-websocket' | 'socket.io'
 
@@ -22,6 +22,7 @@ export const METRIC_NAMES = {
   connections: 'skillmap_connections',
   documentsLoaded: 'skillmap_documents_loaded',
   updatesAccepted: 'skillmap_updates_accepted_total',
+  updatesRefused: 'skillmap_updates_refused_total',
   persistSeconds: 'skillmap_persist_seconds',
   fanoutSeconds: 'skillmap_fanout_seconds',
   redisLagSeconds: 'skillmap_redis_lag_seconds',
@@ -60,6 +61,15 @@ export function createMetrics(): Metrics {
     help: 'Updates accepted from clients and committed by this instance; rate() of it is updates per second.',
     registers: [registry],
   })
+  const refused = new Counter({
+    name: METRIC_NAMES.updatesRefused,
+    help: "Updates from clients refused before they reached a document, by reason: oversized-declaration (a header that declares more than its bytes hold: an update bomb), malformed (does not parse), read-only (a viewer's write), too-large (over MAX_DOC_BYTES).",
+    labelNames: ['reason'],
+    registers: [registry],
+  })
+  const REFUSED_REASONS: RefusedReason[] = ['oversized-declaration', 'malformed', 'read-only', 'too-large']
+  // Every series from the start, so a rate() over them works before the first refusal.
+  for (const reason of REFUSED_REASONS) refused.inc({ reason }, 0)
   const persist = new Histogram({
     name: METRIC_NAMES.persistSeconds,
     help: 'Duration of one SQLite commit of the updates accepted in one event-loop turn (group commit), in seconds.',
@@ -88,6 +98,7 @@ export function createMetrics(): Metrics {
     },
     fannedOut: (seconds) => fanout.observe(seconds),
     loaded: (count) => documents.set(count),
+    refused: (reason) => refused.inc({ reason }),
     connected: (transport, delta) => connections.inc({ transport }, delta),
     busLag: (seconds) => busLag.observe(seconds),
   }

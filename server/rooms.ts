@@ -10,6 +10,7 @@ import type { Bus, BusMessage } from './bus.js'
 import { AppError } from './errors.js'
 import { awarenessFrame, syncStep1Frame, syncStep2Frame, updateFrame, type StampedAwareness } from './protocol.js'
 import type { LogRow, Store } from './store.js'
+import { checkUpdate, UpdateCheckError, type UpdateRefusal } from './update-check.js'
 
 /** One connection's session with one document, implemented by each transport. */
 export interface Peer {
@@ -57,9 +58,17 @@ export interface RoomMetrics {
   fannedOut(seconds: number): void
   /** The number of loaded documents changed. */
   loaded(documents: number): void
+  /** A client's update was refused before it touched the document. */
+  refused(reason: RefusedReason): void
 }
 
-const NO_METRICS: RoomMetrics = { persisted() {}, fannedOut() {}, loaded() {} }
+/** Why a client's update was refused: the update check's reasons, a viewer's write, a full document. */
+export type RefusedReason = UpdateRefusal | 'read-only' | 'too-large'
+
+const NO_METRICS: RoomMetrics = { persisted() {}, fannedOut() {}, loaded() {}, refused() {} }
+
+/** How a client's update reaches the document: Y.applyUpdate, or a test's wrapper of it. */
+export type ApplyUpdate = (doc: Y.Doc, update: Uint8Array, origin: unknown) => void
 
 /** A committed view of one document for a reader (REST exports); `done()` gives it back. */
 export interface DocView {
@@ -80,6 +89,8 @@ export interface RoomsOptions {
   compactThreshold: number
   unloadDelayMs: number
   now?: () => number
+  /** Applies client updates (tests wrap it to see what reaches Yjs); Y.applyUpdate by default. */
+  applyUpdate?: ApplyUpdate
 }
 
 interface Outgoing {
@@ -174,17 +185,29 @@ export class Room {
     this.queue({ to: peer, frame: awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)) })
   }
 
+  /** Throws UpdateCheckError for an update whose header lies about its size (the peer is closed). */
   receiveUpdate(peer: Peer, update: Uint8Array): void {
+    // First, before anything reads the update with Yjs (snapshotContainsUpdate does too): yjs#687.
+    try {
+      checkUpdate(update)
+    } catch (err) {
+      if (err instanceof UpdateCheckError) this.ctx.refused(err.reason)
+      throw err
+    }
     if (peer.readOnly) {
       // A viewer's client echoes what it already has (its sync step 2); only news is a refused write.
-      if (!Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)) peer.refuse(ErrorCode.readOnly)
+      if (!Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)) {
+        this.ctx.refused('read-only')
+        peer.refuse(ErrorCode.readOnly)
+      }
       return
     }
     if (this.wouldExceed(update.byteLength)) {
+      this.ctx.refused('too-large')
       peer.refuse(ErrorCode.tooLarge)
       return
     }
-    Y.applyUpdate(this.doc, update, peer)
+    this.ctx.applyUpdate(this.doc, update, peer)
   }
 
   receiveAwareness(peer: Peer, { update, clientIds }: StampedAwareness): void {
@@ -374,6 +397,8 @@ interface RoomContext {
   maxDocBytes: number
   compactThreshold: number
   unloadDelayMs: number
+  applyUpdate: ApplyUpdate
+  refused(reason: RefusedReason): void
   schedule(room: Room): void
   unload(room: Room): void
   closeRoom(room: Room, code: ErrorCode): void
@@ -427,6 +452,8 @@ export function createRooms(options: RoomsOptions): Rooms {
     maxDocBytes: options.maxDocBytes,
     compactThreshold: options.compactThreshold,
     unloadDelayMs: options.unloadDelayMs,
+    applyUpdate: options.applyUpdate ?? Y.applyUpdate,
+    refused: (reason) => metrics.refused(reason),
     schedule(room) {
       dirty.add(room)
       if (!flushScheduled) {
