@@ -1,38 +1,32 @@
-// Analytics of a skill map (CONTRACT §5) and the list of what in a document breaks its schema.
-// Pure functions of a Y.Doc, the same in the browser and on the server.
+// Analytics of a skill map (CONTRACT §5, v1 and v2): pure functions of MapData (read.ts), the same
+// in the browser and on the server.
 import * as Y from 'yjs'
-import {
-  COVERED_LEVEL,
-  compareStrings,
-  isCriticality,
-  isId,
-  isLetter,
-  isLevel,
-  isPlainObject,
-  isTimestamp,
-  parseAssignmentKey,
-  parseRatingKey,
-  readAssignments,
-  readPeople,
-  readRatings,
-  readResponsibilities,
-  readRoles,
-  readRoot,
-  readSkills,
-  sortedEntries,
-  type MapView,
-  type RootName,
-} from './schema.js'
+import { readMap, type MapData } from './read.js'
+import { COVERED_LEVEL, compareStrings, type Letter } from './vocabulary.js'
+
+export { findProblems, type Problem } from './read.js'
 
 export type ResponsibilityStatus = 'multiple-accountable' | 'no-accountable' | 'thin' | 'ok'
 export type SkillStatus = 'gap' | 'risk' | 'ok'
 
+/** v2: every condition that applies to a responsibility, in this order (CONTRACT §5). */
+export const RISKS = ['multiple-accountable', 'no-accountable', 'thin', 'single-owner', 'skills-uncovered'] as const
+export type Risk = (typeof RISKS)[number]
+
 export interface ResponsibilityAnalysis {
   id: string
+  /** v1: the first of multiple-accountable, no-accountable, thin that applies, else ok */
   status: ResponsibilityStatus
+  /** distinct active people holding A or R */
   busFactor: number
   /** active people holding A, sorted by id */
   accountable: string[]
+  /** v2: every risk that applies, in RISKS order */
+  risks: Risk[]
+  /** v2: skills of its list that none of its active A or R holders covers, in list order */
+  uncovered: string[]
+  /** v2: active people without A or R on it who cover every skill of its list (none for an empty list), by id */
+  backups: string[]
 }
 
 export interface SkillAnalysis {
@@ -42,6 +36,32 @@ export interface SkillAnalysis {
   status: SkillStatus
 }
 
+export interface Summary {
+  responsibilities: number
+  /** responsibilities whose status is ok */
+  ok: number
+  /** responsibilities with each risk */
+  conflicts: number
+  noAccountable: number
+  thin: number
+  singleOwner: number
+  skillsUncovered: number
+  /** skills (not hidden) with status gap / risk */
+  skillGaps: number
+  skillRisks: number
+}
+
+export interface PersonLoad {
+  id: string
+  /** how many responsibilities they hold each letter on */
+  accountable: number
+  responsible: number
+  consulted: number
+  informed: number
+  /** how many skills they cover (level ≥ COVERED_LEVEL) */
+  covers: number
+}
+
 export interface StatusChange {
   kind: 'responsibility' | 'skill'
   id: string
@@ -49,11 +69,21 @@ export interface StatusChange {
   to: ResponsibilityStatus | SkillStatus
 }
 
+export interface WhatIf {
+  without: string[]
+  changed: StatusChange[]
+  /** v2: coverage of the map as it is, and without these people */
+  coverage: { from: number; to: number }
+}
+
 export interface Analysis {
   coverage: number
   responsibilities: ResponsibilityAnalysis[]
   skills: SkillAnalysis[]
-  whatIf?: { without: string[]; changed: StatusChange[] }
+  summary: Summary
+  /** active people, by id */
+  people: PersonLoad[]
+  whatIf?: WhatIf
 }
 
 export interface AnalyzeOptions {
@@ -63,46 +93,60 @@ export interface AnalyzeOptions {
 
 /**
  * With `without`, the figures are those of the map without these people, and `whatIf.changed`
- * lists every responsibility and skill whose status differs from the map as it is.
+ * lists every responsibility and skill whose status differs from the map as it is. Takes the data
+ * readMap gives; a Y.Doc is read first (one read either way).
  */
-export function analyze(doc: Y.Doc, options: AnalyzeOptions = {}): Analysis {
-  const model = {
-    people: readPeople(doc),
-    responsibilities: readResponsibilities(doc),
-    skills: readSkills(doc),
-    assignments: readAssignments(doc),
-    ratings: readRatings(doc),
-  }
+export function analyze(input: MapData | Y.Doc, options: AnalyzeOptions = {}): Analysis {
+  const data = input instanceof Y.Doc ? readMap(input) : input
   const without = [...new Set(options.without ?? [])]
-  const current = compute(model, new Set())
+  const current = compute(data, new Set())
   if (without.length === 0) return current
-  const simulated = compute(model, new Set(without))
-  return { ...simulated, whatIf: { without, changed: changes(current, simulated) } }
+  const simulated = compute(data, new Set(without))
+  return {
+    ...simulated,
+    whatIf: { without, changed: changes(current, simulated), coverage: { from: current.coverage, to: simulated.coverage } },
+  }
 }
 
-interface Model {
-  people: ReturnType<typeof readPeople>
-  responsibilities: ReturnType<typeof readResponsibilities>
-  skills: ReturnType<typeof readSkills>
-  assignments: ReturnType<typeof readAssignments>
-  ratings: ReturnType<typeof readRatings>
+const LETTER_COUNTS: Readonly<Record<Letter, 'accountable' | 'responsible' | 'consulted' | 'informed'>> = {
+  A: 'accountable',
+  R: 'responsible',
+  C: 'consulted',
+  I: 'informed',
 }
 
-function compute(model: Model, without: ReadonlySet<string>): Analysis {
-  const active = new Set(model.people.filter((p) => p.active && !without.has(p.id)).map((p) => p.id))
+function compute(data: MapData, without: ReadonlySet<string>): Analysis {
+  const active = new Set(data.people.filter((p) => p.active && !without.has(p.id)).map((p) => p.id))
+  const rows = new Set(data.responsibilities.map((r) => r.id))
+  const skillIds = new Set(data.skills.map((s) => s.id))
+
+  const loads = new Map<string, PersonLoad>()
+  for (const id of active) loads.set(id, { id, accountable: 0, responsible: 0, consulted: 0, informed: 0, covers: 0 })
 
   const accountable = new Map<string, Set<string>>()
   const doers = new Map<string, Set<string>>()
-  for (const cell of model.assignments) {
+  for (const cell of data.assignments) {
     // Role columns and people who are gone, inactive or unknown hold nothing.
     if (cell.kind !== 'person' || !active.has(cell.assignee)) continue
     if (cell.letter === 'A') addTo(accountable, cell.responsibility, cell.assignee)
     if (cell.letter === 'A' || cell.letter === 'R') addTo(doers, cell.responsibility, cell.assignee)
+    // A cell on a responsibility that does not exist is a problem, not workload.
+    const load = loads.get(cell.assignee)
+    if (load && rows.has(cell.responsibility)) load[LETTER_COUNTS[cell.letter]]++
   }
 
-  const responsibilities = model.responsibilities.map((r): ResponsibilityAnalysis => {
+  // Who covers what: active people at COVERED_LEVEL or above, on skills that exist.
+  const coverers = new Map<string, Set<string>>()
+  for (const rating of data.ratings) {
+    if (!active.has(rating.person) || !skillIds.has(rating.skill)) continue
+    if (rating.level !== null && rating.level >= COVERED_LEVEL) addTo(coverers, rating.skill, rating.person)
+  }
+  for (const people of coverers.values()) for (const id of people) loads.get(id)!.covers++
+
+  const responsibilities = data.responsibilities.map((r): ResponsibilityAnalysis => {
     const owners = [...(accountable.get(r.id) ?? [])].sort(compareStrings)
-    const busFactor = doers.get(r.id)?.size ?? 0
+    const holders = doers.get(r.id) ?? new Set<string>()
+    const busFactor = holders.size
     const status: ResponsibilityStatus =
       owners.length > 1
         ? 'multiple-accountable'
@@ -111,17 +155,25 @@ function compute(model: Model, without: ReadonlySet<string>): Analysis {
           : r.criticality === 3 && busFactor < 2
             ? 'thin'
             : 'ok'
-    return { id: r.id, status, busFactor, accountable: owners }
+    // Unknown skill ids in the list are reported as problems and need nothing here; duplicates count once.
+    const needed = [...new Set(r.skills)].filter((skill) => skillIds.has(skill))
+    const covers = (person: string, skill: string) => coverers.get(skill)?.has(person) === true
+    const uncovered = needed.filter((skill) => ![...holders].some((person) => covers(person, skill)))
+    const backups =
+      needed.length === 0
+        ? []
+        : [...active].filter((person) => !holders.has(person) && needed.every((skill) => covers(person, skill))).sort(compareStrings)
+    const risks: Risk[] = []
+    if (owners.length > 1) risks.push('multiple-accountable')
+    if (owners.length === 0) risks.push('no-accountable')
+    if (r.criticality === 3 && busFactor < 2) risks.push('thin')
+    if (busFactor <= 1) risks.push('single-owner')
+    if (uncovered.length > 0) risks.push('skills-uncovered')
+    return { id: r.id, status, busFactor, accountable: owners, risks, uncovered, backups }
   })
 
-  const coveredBy = new Map<string, number>()
-  for (const rating of model.ratings) {
-    if (active.has(rating.person) && rating.level !== null && rating.level >= COVERED_LEVEL) {
-      coveredBy.set(rating.skill, (coveredBy.get(rating.skill) ?? 0) + 1)
-    }
-  }
-  const skills = model.skills.map((s): SkillAnalysis => {
-    const covered = coveredBy.get(s.id) ?? 0
+  const skills = data.skills.map((s): SkillAnalysis => {
+    const covered = coverers.get(s.id)?.size ?? 0
     return { id: s.id, covered, status: covered === 0 ? 'gap' : covered === 1 ? 'risk' : 'ok' }
   })
 
@@ -129,7 +181,23 @@ function compute(model: Model, without: ReadonlySet<string>): Analysis {
   // An empty map covers nothing: 0, not 1, so a new map never shows as "100% covered" on a dashboard
   // before anyone has mapped a single responsibility.
   const coverage = responsibilities.length === 0 ? 0 : ok / responsibilities.length
-  return { coverage, responsibilities, skills }
+  const withRisk = (risk: Risk) => responsibilities.filter((r) => r.risks.includes(risk)).length
+  // Hidden skills are ones the team chose not to track (unused template skills): no alarm for them.
+  const hidden = new Set(data.skills.filter((s) => s.hidden).map((s) => s.id))
+  const tracked = skills.filter((s) => !hidden.has(s.id))
+  const summary: Summary = {
+    responsibilities: responsibilities.length,
+    ok,
+    conflicts: withRisk('multiple-accountable'),
+    noAccountable: withRisk('no-accountable'),
+    thin: withRisk('thin'),
+    singleOwner: withRisk('single-owner'),
+    skillsUncovered: withRisk('skills-uncovered'),
+    skillGaps: tracked.filter((s) => s.status === 'gap').length,
+    skillRisks: tracked.filter((s) => s.status === 'risk').length,
+  }
+  const people = [...loads.values()].sort((a, b) => compareStrings(a.id, b.id))
+  return { coverage, responsibilities, skills, summary, people }
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
@@ -150,175 +218,4 @@ function changes(before: Analysis, after: Analysis): StatusChange[] {
   diff('responsibility', before.responsibilities, after.responsibilities)
   diff('skill', before.skills, after.skills)
   return changed
-}
-
-// ---------------------------------------------------------------------------------------------
-// Problems
-
-export interface Problem {
-  /** where in the document, e.g. `assignments/api-rest/@frontend` or `people/ana/role` */
-  path: string
-  message: string
-}
-
-/** Everything the document holds that breaks CONTRACT §4, in a stable order (root, then key). */
-export function findProblems(doc: Y.Doc): Problem[] {
-  const problems: Problem[] = []
-  const report = (path: string, message: string) => problems.push({ path, message })
-  const known = {
-    roles: new Set(readRoles(doc).map((role) => role.key)),
-    people: new Map(readPeople(doc).map((person) => [person.id, person.active])),
-    skills: new Set(readSkills(doc).map((skill) => skill.id)),
-    responsibilities: new Set(readResponsibilities(doc).map((r) => r.id)),
-  }
-
-  const meta = root(doc, 'meta', report)
-  for (const field of ['title', 'template']) {
-    const value = meta.get(field)
-    if (value !== undefined && typeof value !== 'string') report(`meta/${field}`, `${field} must be a string, got ${describe(value)}`)
-  }
-
-  for (const [path, fields] of entriesOf(doc, 'roles', 'role key', report)) {
-    expectString(fields, path, 'label', report)
-  }
-
-  for (const [path, fields] of entriesOf(doc, 'people', 'person id', report)) {
-    expectString(fields, path, 'name', report)
-    const role = fields.get('role')
-    if (typeof role !== 'string') report(`${path}/role`, `role must be a role key, got ${describe(role)}`)
-    else if (!known.roles.has(role)) report(`${path}/role`, `unknown role ${describe(role)}`)
-    const team = fields.get('team')
-    if (team !== undefined && typeof team !== 'string') report(`${path}/team`, `team must be a string, got ${describe(team)}`)
-    const active = fields.get('active')
-    if (typeof active !== 'boolean') report(`${path}/active`, `active must be true or false, got ${describe(active)}; counted as inactive`)
-  }
-
-  for (const [path, fields] of entriesOf(doc, 'skills', 'skill id', report)) {
-    expectString(fields, path, 'name', report)
-    expectString(fields, path, 'category', report)
-  }
-
-  for (const [path, fields] of entriesOf(doc, 'responsibilities', 'responsibility id', report)) {
-    expectString(fields, path, 'title', report)
-    expectString(fields, path, 'description', report)
-    expectString(fields, path, 'area', report)
-    const criticality = fields.get('criticality')
-    if (!isCriticality(criticality)) {
-      report(`${path}/criticality`, `criticality must be 1, 2 or 3, got ${describe(criticality)}; read as 2`)
-    }
-    const order = fields.get('order')
-    if (typeof order !== 'number' || !Number.isFinite(order)) {
-      report(`${path}/order`, `order must be a number, got ${describe(order)}; sorted last`)
-    }
-    const skills = fields.get('skills')
-    if (!Array.isArray(skills)) {
-      report(`${path}/skills`, `skills must be a plain array of skill ids, got ${describe(skills)}`)
-      continue
-    }
-    for (const skill of skills) {
-      if (typeof skill !== 'string') report(`${path}/skills`, `skill ids must be strings, got ${describe(skill)}`)
-      else if (!known.skills.has(skill)) report(`${path}/skills`, `unknown skill ${describe(skill)}`)
-    }
-  }
-
-  for (const [key, value] of sortedEntries(root(doc, 'assignments', report))) {
-    const path = `assignments/${key}`
-    const parsed = parseAssignmentKey(key)
-    if (!parsed) {
-      report(path, 'malformed key: expected <responsibilityId>/<personId> or <responsibilityId>/@<roleKey>')
-      continue
-    }
-    if (!known.responsibilities.has(parsed.responsibility)) {
-      report(path, `unknown responsibility ${describe(parsed.responsibility)}`)
-    }
-    const { kind, id } = parsed.ref
-    if (kind === 'role' && !known.roles.has(id)) report(path, `unknown role ${describe(id)}`)
-    if (kind === 'person') {
-      const active = known.people.get(id)
-      if (active === undefined) report(path, `unknown person ${describe(id)}`)
-      else if (!active) report(path, `${id} is inactive; the assignment counts for nothing`)
-    }
-    if (!isPlainObject(value)) {
-      report(path, `must be a plain object { letter, by, at }, got ${describe(value)}`)
-      continue
-    }
-    if (!isLetter(value.letter)) report(path, `letter must be R, A, C or I, got ${describe(value.letter)}`)
-    else if (value.letter === 'A' && kind === 'role') {
-      report(path, 'an A on a role column counts for nothing: accountability belongs to one named person')
-    }
-    checkStamp(path, value, report)
-  }
-
-  for (const [key, value] of sortedEntries(root(doc, 'ratings', report))) {
-    const path = `ratings/${key}`
-    const parsed = parseRatingKey(key)
-    if (!parsed) {
-      report(path, 'malformed key: expected <personId>/<skillId>')
-      continue
-    }
-    if (!known.people.has(parsed.person)) report(path, `unknown person ${describe(parsed.person)}`)
-    if (!known.skills.has(parsed.skill)) report(path, `unknown skill ${describe(parsed.skill)}`)
-    if (!isPlainObject(value)) {
-      report(path, `must be a plain object { level, by, at }, got ${describe(value)}`)
-      continue
-    }
-    if (value.level !== null && !isLevel(value.level)) {
-      report(path, `level must be 0..4 or null (not applicable), got ${describe(value.level)}`)
-    }
-    checkStamp(path, value, report)
-  }
-  return problems
-}
-
-type Report = (path: string, message: string) => void
-
-function root(doc: Y.Doc, name: RootName, report: Report): MapView {
-  try {
-    return doc.getMap<unknown>(name)
-  } catch {
-    report(name, 'root type is not a Y.Map')
-    return readRoot(doc, name)
-  }
-}
-
-/** The well-formed entries of a root map whose values must be Y.Maps; reports the others. Paths are prefixed. */
-function entriesOf(doc: Y.Doc, name: RootName, what: string, report: Report): Array<[string, Y.Map<unknown>]> {
-  const entries: Array<[string, Y.Map<unknown>]> = []
-  for (const [key, value] of sortedEntries(root(doc, name, report))) {
-    const path = `${name}/${key}`
-    if (!isId(key)) report(path, `malformed ${what}: must match ^[A-Za-z0-9_-]{1,64}$`)
-    else if (!(value instanceof Y.Map)) report(path, `must be a Y.Map, got ${describe(value)}`)
-    else entries.push([path, value as Y.Map<unknown>])
-  }
-  return entries
-}
-
-function expectString(fields: Y.Map<unknown>, path: string, field: string, report: Report): void {
-  const value = fields.get(field)
-  if (typeof value !== 'string') report(`${path}/${field}`, `${field} must be a string, got ${describe(value)}`)
-}
-
-function checkStamp(path: string, value: Record<string, unknown>, report: Report): void {
-  if (typeof value.by !== 'string') report(path, `by must be a user id, got ${describe(value.by)}`)
-  if (!isTimestamp(value.at)) report(path, `at must be epoch milliseconds, got ${describe(value.at)}`)
-}
-
-/** A short, safe rendering of any value for a message: garbage may be huge or not JSON at all. */
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  // Named by hand: a minified browser bundle renames classes, and messages must match the server's.
-  if (value instanceof Y.Map) return 'a Y.Map'
-  if (value instanceof Y.Array) return 'a Y.Array'
-  if (value instanceof Y.Text) return 'a Y.Text'
-  if (value instanceof Y.AbstractType) return 'a Yjs shared type'
-  if (value instanceof Y.Doc) return 'a Y.Doc'
-  if (value instanceof Uint8Array) return `${value.byteLength} bytes`
-  let json: string | undefined
-  try {
-    json = JSON.stringify(value)
-  } catch {
-    json = undefined
-  }
-  const shown = json ?? String(value)
-  return shown.length > 40 ? `${shown.slice(0, 37)}...` : shown
 }

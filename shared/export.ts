@@ -1,26 +1,12 @@
 // Exports of a skill map (CONTRACT §6): the snapshot JSON, CSV, a Markdown RACI table, Yjs bytes.
-// They read through the tolerant readers of schema.ts, so garbage written by any Yjs client never
-// makes an export fail; it is reported in `problems` instead.
+// They build from the plain data of readMap (read.ts), read once per export, so garbage written by
+// any Yjs client never makes an export fail; it is reported in `problems` instead. Each takes that
+// data or a Y.Doc (read first).
 import * as Y from 'yjs'
-import { analyze, findProblems, type Analysis, type Problem } from './analytics.js'
+import { analyze, type Analysis } from './analytics.js'
 import { csvField, markdownCell, markdownText } from './escape.js'
-import {
-  compareRoleKeys,
-  compareStrings,
-  readAssignments,
-  readMeta,
-  readPeople,
-  readRatings,
-  readResponsibilities,
-  readRoles,
-  readSkills,
-  type Assignment,
-  type Criticality,
-  type Letter,
-  type Level,
-  type RoleEntry,
-  type Skill,
-} from './schema.js'
+import { compareRoleKeys, readMap, type Assignment, type MapData, type Problem, type RoleEntry, type Skill } from './read.js'
+import { compareStrings, type Criticality, type Letter, type Level } from './vocabulary.js'
 
 export interface SnapshotOptions {
   id: string
@@ -87,18 +73,18 @@ const LETTER_FIELDS: Readonly<Record<Letter, 'accountable' | 'responsible' | 'co
  * Letter lists show every well-formed cell, counted or not (an A on a role column, on an inactive
  * person); `analytics` says what counts and `problems` says what is wrong.
  */
-export function toSnapshot(doc: Y.Doc, options: SnapshotOptions): Snapshot {
-  const meta = readMeta(doc)
-  const cells = cellsByResponsibility(doc)
+export function toSnapshot(input: MapData | Y.Doc, options: SnapshotOptions): Snapshot {
+  const data = mapData(input)
+  const cells = cellsByResponsibility(data)
   return {
     id: options.id,
-    title: meta.title,
+    title: data.meta.title,
     version: options.version,
     exportedAt: new Date(options.exportedAt).toISOString(),
-    roles: readRoles(doc),
-    people: readPeople(doc).map((p) => ({ id: p.id, name: p.name, role: p.role, team: p.team ?? null, active: p.active })),
-    skills: readSkills(doc),
-    responsibilities: readResponsibilities(doc).map((r) => {
+    roles: data.roles,
+    people: data.people.map((p) => ({ id: p.id, name: p.name, role: p.role, team: p.team ?? null, active: p.active })),
+    skills: data.skills,
+    responsibilities: data.responsibilities.map((r) => {
       const row: SnapshotResponsibility = {
         id: r.id,
         area: r.area,
@@ -115,18 +101,22 @@ export function toSnapshot(doc: Y.Doc, options: SnapshotOptions): Snapshot {
       for (const cell of cells.get(r.id) ?? []) row[LETTER_FIELDS[cell.letter]].push(cell.assignee)
       return row
     }),
-    ratings: readRatings(doc)
+    ratings: [...data.ratings]
       .sort((a, b) => compareStrings(a.person, b.person) || compareStrings(a.skill, b.skill))
       .map((r) => ({ person: r.person, skill: r.skill, level: r.level, by: r.by, at: new Date(r.at).toISOString() })),
-    analytics: analyze(doc),
-    problems: findProblems(doc),
+    analytics: analyze(data),
+    problems: data.problems,
   }
 }
 
+function mapData(input: MapData | Y.Doc): MapData {
+  return input instanceof Y.Doc ? readMap(input) : input
+}
+
 /** Well-formed assignments per responsibility: people by id first, then role columns in role order. */
-function cellsByResponsibility(doc: Y.Doc): Map<string, Assignment[]> {
+function cellsByResponsibility(data: MapData): Map<string, Assignment[]> {
   const cells = new Map<string, Assignment[]>()
-  for (const cell of readAssignments(doc)) {
+  for (const cell of data.assignments) {
     const list = cells.get(cell.responsibility)
     if (list) list.push(cell)
     else cells.set(cell.responsibility, [cell])
@@ -150,10 +140,11 @@ const CSV_HEADER = ['responsibility_id', 'area', 'responsibility', 'assignee', '
  * every record, fields quoted when they hold a comma, a quote, CR or LF, quotes doubled. Every
  * field is text, so each is defused against formulas (CONTRACT §6b).
  */
-export function toCsv(doc: Y.Doc): string {
-  const cells = cellsByResponsibility(doc)
+export function toCsv(input: MapData | Y.Doc): string {
+  const data = mapData(input)
+  const cells = cellsByResponsibility(data)
   const rows = [CSV_HEADER]
-  for (const r of readResponsibilities(doc)) {
+  for (const r of data.responsibilities) {
     for (const cell of cells.get(r.id) ?? []) rows.push([r.id, r.area, r.title, cell.assignee, cell.kind, cell.letter])
   }
   return rows.map((row) => row.map(csvField).join(',') + '\r\n').join('')
@@ -164,17 +155,18 @@ export function toCsv(doc: Y.Doc): string {
  * responsibility), columns people then role columns. Cells for assignees that have no column (an
  * unknown person id) are not lost silently: the problems follow the table.
  */
-export function toMarkdown(doc: Y.Doc): string {
-  const title = markdownText(readMeta(doc).title.replace(/\s+/g, ' ').trim() || 'Untitled map')
-  const people = readPeople(doc)
-  const roles = readRoles(doc)
+export function toMarkdown(input: MapData | Y.Doc): string {
+  const data = mapData(input)
+  const title = markdownText(data.meta.title.replace(/\s+/g, ' ').trim() || 'Untitled map')
+  const people = data.people
+  const roles = data.roles
   const columns = [
     ...people.map((p) => ({ assignee: p.id, label: p.active ? p.name : `${p.name} (inactive)` })),
     ...roles.map((role) => ({ assignee: `@${role.key}`, label: role.label })),
   ]
-  const letters = new Map(readAssignments(doc).map((cell) => [`${cell.responsibility}/${cell.assignee}`, cell.letter]))
+  const letters = new Map(data.assignments.map((cell) => [`${cell.responsibility}/${cell.assignee}`, cell.letter]))
 
-  const responsibilities = readResponsibilities(doc)
+  const responsibilities = data.responsibilities
   const areaRank = new Map<string, number>()
   responsibilities.forEach((r, index) => {
     if (!areaRank.has(r.area)) areaRank.set(r.area, index)
@@ -196,7 +188,7 @@ export function toMarkdown(doc: Y.Doc): string {
       ]),
     ),
   ]
-  const problems = findProblems(doc)
+  const problems = data.problems
   if (problems.length > 0) {
     lines.push('', '## Problems', '', ...problems.map((p) => `- ${markdownText(p.path)}: ${markdownText(p.message)}`))
   }

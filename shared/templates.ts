@@ -1,6 +1,7 @@
 // Content of the templates a new map starts from (CONTRACT §4, research/domain.md §6). Data only:
-// applyTemplate in schema.ts writes it. Ids are fixed, so every map from a template is the same map.
-import type { Criticality, RoleEntry, Skill, SkillCategory } from './schema.js'
+// applyTemplate in write.ts writes it. Ids are fixed, so every map from a template is the same map.
+import type { RoleEntry, Skill } from './read.js'
+import type { Criticality, SkillCategory } from './vocabulary.js'
 
 export const DEFAULT_ROLES: readonly RoleEntry[] = [
   { key: 'backend', label: 'Backend engineer' },

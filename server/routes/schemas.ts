@@ -31,20 +31,27 @@ export const docIdParams = {
 const analysis = {
   $id: 'Analysis',
   type: 'object',
-  description: 'CONTRACT §5. `whatIf` only when people were left out with `without`.',
-  required: ['coverage', 'responsibilities', 'skills'],
+  description: 'CONTRACT §5 (v1 and v2). `whatIf` only when people were left out with `without`.',
+  required: ['coverage', 'responsibilities', 'skills', 'summary', 'people'],
   properties: {
     coverage: { type: 'number', minimum: 0, maximum: 1, description: 'share of responsibilities whose status is ok' },
     responsibilities: {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'status', 'busFactor', 'accountable'],
+        required: ['id', 'status', 'busFactor', 'accountable', 'risks', 'uncovered', 'backups'],
         properties: {
           id: { type: 'string' },
           status: { type: 'string', enum: ['multiple-accountable', 'no-accountable', 'thin', 'ok'] },
           busFactor: { type: 'integer', minimum: 0, description: 'distinct active people holding A or R' },
           accountable: { ...stringList, description: 'active people holding A' },
+          risks: {
+            type: 'array',
+            items: { type: 'string', enum: ['multiple-accountable', 'no-accountable', 'thin', 'single-owner', 'skills-uncovered'] },
+            description: 'every risk that applies, in this order',
+          },
+          uncovered: { ...stringList, description: 'needed skills none of its active A or R holders covers' },
+          backups: { ...stringList, description: 'active people without A or R on it who cover every needed skill' },
         },
       },
     },
@@ -60,11 +67,42 @@ const analysis = {
         },
       },
     },
+    summary: {
+      type: 'object',
+      description: 'how many responsibilities have each risk, and how many (not hidden) skills are gaps or risks',
+      required: ['responsibilities', 'ok', 'conflicts', 'noAccountable', 'thin', 'singleOwner', 'skillsUncovered', 'skillGaps', 'skillRisks'],
+      properties: Object.fromEntries(
+        ['responsibilities', 'ok', 'conflicts', 'noAccountable', 'thin', 'singleOwner', 'skillsUncovered', 'skillGaps', 'skillRisks'].map(
+          (name) => [name, { type: 'integer', minimum: 0 }],
+        ),
+      ),
+    },
+    people: {
+      type: 'array',
+      description: 'per active person: on how many responsibilities they hold each letter, and how many skills they cover',
+      items: {
+        type: 'object',
+        required: ['id', 'accountable', 'responsible', 'consulted', 'informed', 'covers'],
+        properties: {
+          id: { type: 'string' },
+          accountable: { type: 'integer', minimum: 0 },
+          responsible: { type: 'integer', minimum: 0 },
+          consulted: { type: 'integer', minimum: 0 },
+          informed: { type: 'integer', minimum: 0 },
+          covers: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
     whatIf: {
       type: 'object',
-      required: ['without', 'changed'],
+      required: ['without', 'changed', 'coverage'],
       properties: {
         without: stringList,
+        coverage: {
+          type: 'object',
+          required: ['from', 'to'],
+          properties: { from: { type: 'number', minimum: 0, maximum: 1 }, to: { type: 'number', minimum: 0, maximum: 1 } },
+        },
         changed: {
           type: 'array',
           items: {
@@ -95,7 +133,11 @@ const snapshot = {
     exportedAt: isoTime,
     roles: {
       type: 'array',
-      items: { type: 'object', required: ['key', 'label'], properties: { key: { type: 'string' }, label: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['key', 'label'],
+        properties: { key: { type: 'string' }, label: { type: 'string' }, hidden: { type: 'boolean', description: 'present (true) when hidden' } },
+      },
     },
     people: {
       type: 'array',
@@ -116,7 +158,12 @@ const snapshot = {
       items: {
         type: 'object',
         required: ['id', 'name', 'category'],
-        properties: { id: { type: 'string' }, name: { type: 'string' }, category: { type: 'string' } },
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          category: { type: 'string' },
+          hidden: { type: 'boolean', description: 'present (true) when hidden' },
+        },
       },
     },
     responsibilities: {
