@@ -12,6 +12,13 @@ export function isId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value)
 }
 
+/** Names and labels of skills, roles and categories: room for a long name, never a pasted document. */
+export const NAME_MAX = 200
+
+export function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.trim().length > 0 && value.length <= NAME_MAX
+}
+
 export const LETTERS = ['R', 'A', 'C', 'I'] as const
 export type Letter = (typeof LETTERS)[number]
 

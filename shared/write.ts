@@ -3,7 +3,7 @@
 // not at all. Invalid arguments throw: they are programming errors of the caller, never document content.
 import * as Y from 'yjs'
 import { assignmentKey, parseAssignmentKey, parseRatingKey, ratingKey, roleAssignee } from './keys.js'
-import { readResponsibilities } from './read.js'
+import { readMap, readPeople, readResponsibilities } from './read.js'
 import { BACKEND_RESPONSIBILITIES, BACKEND_SKILLS, DEFAULT_ROLES } from './templates.js'
 import {
   ID_PATTERN,
@@ -11,7 +11,9 @@ import {
   isId,
   isLetter,
   isLevel,
+  isName,
   isTemplateName,
+  NAME_MAX,
   LETTERS,
   makeId,
   type Criticality,
@@ -23,6 +25,10 @@ import {
 
 function requireId(id: string, what: string): void {
   if (!isId(id)) throw new TypeError(`${what} id must match ${ID_PATTERN} (got ${JSON.stringify(id)})`)
+}
+
+function requireName(name: unknown, what: string): void {
+  if (!isName(name)) throw new TypeError(`${what} must be 1 to ${NAME_MAX} characters, not only spaces (got ${JSON.stringify(name)})`)
 }
 
 function requireEntry(doc: Y.Doc, root: RootName, id: string): Y.Map<unknown> {
@@ -63,25 +69,59 @@ export function setTitle(doc: Y.Doc, title: string): void {
   doc.transact(() => doc.getMap<unknown>('meta').set('title', title))
 }
 
-export function addRole(doc: Y.Doc, key: string, label: string): void {
-  requireId(key, 'role')
+/** Adds a role column; without a key, one is made from the label. Returns the key. */
+export function addRole(doc: Y.Doc, key: string | undefined, label: string): string {
+  requireName(label, 'role label')
+  let added = ''
   doc.transact(() => {
-    const roles = doc.getMap<unknown>('roles')
-    if (roles.has(key)) throw new RangeError(`roles/${key} already exists`)
-    roles.set(key, new Y.Map<unknown>([['label', label]]))
+    added = freshId(doc, 'roles', label, key)
+    doc.getMap<unknown>('roles').set(added, new Y.Map<unknown>([['label', label]]))
   })
+  return added
 }
 
 export function renameRole(doc: Y.Doc, key: string, label: string): void {
+  requireName(label, 'role label')
   doc.transact(() => requireEntry(doc, 'roles', key).set('label', label))
 }
 
-/** Removes the role column with its assignments. People keep their role key (reported as unknown). */
-export function removeRole(doc: Y.Doc, key: string): void {
+/**
+ * Removes the role column with its assignments. People who hold the role move to `reassignTo`;
+ * without it, removing a role someone holds is refused (a RangeError naming them), so nobody is
+ * left with a role that no longer exists.
+ */
+export function removeRole(doc: Y.Doc, key: string, reassignTo?: string): void {
   doc.transact(() => {
+    requireEntry(doc, 'roles', key)
+    if (reassignTo !== undefined) {
+      if (reassignTo === key) throw new RangeError(`cannot reassign roles/${key} to itself`)
+      requireEntry(doc, 'roles', reassignTo)
+    }
+    const holders = readPeople(doc).filter((person) => person.role === key)
+    if (holders.length > 0 && reassignTo === undefined) {
+      const names = holders.map((person) => `${person.name} (${person.id})`).join(', ')
+      throw new RangeError(`roles/${key} is held by ${names}: give a role to reassign them to`)
+    }
+    // Checks first, writes after: a throw inside transact would commit what was already written.
+    const people = doc.getMap<unknown>('people')
+    for (const person of holders) (people.get(person.id) as Y.Map<unknown>).set('role', reassignTo)
     doc.getMap<unknown>('roles').delete(key)
     const suffix = '/' + roleAssignee(key)
     deleteWhere(doc.getMap<unknown>('assignments'), (cell) => cell.endsWith(suffix))
+  })
+}
+
+/**
+ * Hides (or shows again) a role column or a skill: an app-only flag, the data stays. Hidden skills
+ * leave the summary's gap and risk counts. Showing deletes the field, so absent means shown.
+ */
+export function setHidden(doc: Y.Doc, root: 'roles' | 'skills', key: string, hidden: boolean): void {
+  if (root !== 'roles' && root !== 'skills') throw new RangeError('only roles and skills can be hidden')
+  if (typeof hidden !== 'boolean') throw new TypeError('hidden must be true or false')
+  doc.transact(() => {
+    const entry = requireEntry(doc, root, key)
+    if (hidden) entry.set('hidden', true)
+    else if (entry.has('hidden')) entry.delete('hidden')
   })
 }
 
@@ -144,6 +184,8 @@ export interface NewSkill {
 }
 
 export function addSkill(doc: Y.Doc, skill: NewSkill): string {
+  requireName(skill.name, 'skill name')
+  requireName(skill.category, 'skill category')
   let id = ''
   doc.transact(() => {
     id = freshId(doc, 'skills', skill.name, skill.id)
@@ -159,8 +201,43 @@ export function addSkill(doc: Y.Doc, skill: NewSkill): string {
 }
 
 export function updateSkill(doc: Y.Doc, id: string, changes: { name?: string; category?: string }): void {
+  if (changes.name !== undefined) requireName(changes.name, 'skill name')
+  if (changes.category !== undefined) requireName(changes.category, 'skill category')
   doc.transact(() => patch(requireEntry(doc, 'skills', id), changes))
 }
+
+export function renameSkill(doc: Y.Doc, id: string, name: string): void {
+  updateSkill(doc, id, { name })
+}
+
+/** Any category is allowed; the SKILL_CATEGORIES sort first, others after them by name. */
+export function recategoriseSkill(doc: Y.Doc, id: string, category: string): void {
+  updateSkill(doc, id, { category })
+}
+
+/**
+ * Hides the template's skills that nobody rates above 0 and no responsibility needs, so a team that
+ * does not use PHP is not told every day that PHP is a gap. Skills the team added are left alone:
+ * they were added on purpose. Returns the ids it hid.
+ */
+export function hideUnusedSkills(doc: Y.Doc): string[] {
+  const hidden: string[] = []
+  doc.transact(() => {
+    const data = readMap(doc)
+    const used = new Set<string>()
+    for (const rating of data.ratings) if (rating.level !== null && rating.level > 0) used.add(rating.skill)
+    for (const row of data.responsibilities) for (const skill of row.skills) used.add(skill)
+    const skills = doc.getMap<unknown>('skills')
+    for (const skill of data.skills) {
+      if (skill.hidden || used.has(skill.id) || !TEMPLATE_SKILL_IDS.has(skill.id)) continue
+      ;(skills.get(skill.id) as Y.Map<unknown>).set('hidden', true)
+      hidden.push(skill.id)
+    }
+  })
+  return hidden
+}
+
+const TEMPLATE_SKILL_IDS: ReadonlySet<string> = new Set(BACKEND_SKILLS.map((skill) => skill.id))
 
 /** Removes a skill, its ratings, and its id from every responsibility that lists it. */
 export function removeSkill(doc: Y.Doc, id: string): void {
