@@ -3,6 +3,7 @@
 // end-to-end latency from a writer's send to each other client's receipt.
 import { performance as nodePerformance } from 'node:perf_hooks'
 import * as Y from 'yjs'
+import { startAttacker, type Attacker } from './attacker.js'
 import { BenchClient } from './clients.js'
 import { Histogram } from './histogram.js'
 import { readCpu, readHostBusy, readRssMB, sleep } from './proc.js'
@@ -184,6 +185,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       framesRx = 0
       lostInWindow = 0
     }, step.warmupMs)
+    const attacker: Attacker | undefined = step.attack && job.attack ? startAttacker(job.attack.endpoint, job.attack.docId) : undefined
 
     if (activeWriters.length > 0 && step.rate > 0) {
       const interval = 1000 / step.rate
@@ -219,6 +221,8 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     }
     clearTimeout(sampleAtStart)
     const cpuEnd = sampleCpu(job.serverPids)
+    // The attack ends with the window: the drain waits for writes, not for bombs.
+    const attack = await attacker?.stop()
     const rssMB = sum(job.serverPids.map(readRssMB))
     const rxFrames = framesRx
     const lost = lostInWindow
@@ -254,6 +258,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       generatorElu: cpu.elu,
       hostOtherCpuPct: cpu.otherPct,
       unexpectedCloses: lost,
+      ...(attack ? { attack } : {}),
     }
   }
 

@@ -1,7 +1,7 @@
 // Command line and the scenario plan (full, or --quick for the CI smoke run).
 import { parseArgs } from 'node:util'
 
-export const SCENARIOS = ['fanout', 'saturation', 'manydocs', 'coldload', 'cross'] as const
+export const SCENARIOS = ['fanout', 'saturation', 'manydocs', 'coldload', 'cross', 'abuse'] as const
 export type Scenario = (typeof SCENARIOS)[number]
 export const DEFAULT_TARGETS = ['raw', 'hocuspocus', 'skillmap-yws', 'skillmap-sio']
 
@@ -18,6 +18,8 @@ export interface Plan {
   manydocs: { docs: number[]; clientsPerDoc: number; ratePerWriter: number; warmupMs: number; durationMs: number }
   coldload: { updates: number; loads: number }
   cross: { clients: number; writers: number; ratePerWriter: number; warmupMs: number; durationMs: number }
+  /** fan-out on one document, measured without and then with an attacker on another (same server, same clients) */
+  abuse: { clients: number; writers: number; ratePerWriter: number; warmupMs: number; durationMs: number }
   connectConcurrency: number
   awarenessRenewMs: number
   drainMs: number
@@ -35,7 +37,7 @@ const HELP = `npm run bench -- [options]
   --help
 `
 
-type Base = Omit<Plan, 'fanout' | 'saturation' | 'manydocs' | 'coldload' | 'cross'>
+type Base = Omit<Plan, 'fanout' | 'saturation' | 'manydocs' | 'coldload' | 'cross' | 'abuse'>
 
 export function parsePlan(argv: string[]): Plan {
   const { values } = parseArgs({
@@ -92,6 +94,7 @@ function quickPlan(base: Base): Plan {
     manydocs: { docs: [100], clientsPerDoc: 2, ratePerWriter: 0.2, warmupMs: 500, durationMs: 1500 },
     coldload: { updates: 2000, loads: 2 },
     cross: { clients: 20, writers: 10, ratePerWriter: 5, warmupMs: 500, durationMs: 1500 },
+    abuse: { clients: 100, writers: 10, ratePerWriter: 5, warmupMs: 500, durationMs: 2000 },
     drainMs: 1000,
   }
 }
@@ -104,5 +107,6 @@ function fullPlan(base: Base): Plan {
     manydocs: { docs: [100, 1000], clientsPerDoc: 2, ratePerWriter: 0.2, warmupMs: 2000, durationMs: 10_000 },
     coldload: { updates: 20_000, loads: 3 },
     cross: { clients: 40, writers: 10, ratePerWriter: 5, warmupMs: 3000, durationMs: 10_000 },
+    abuse: { clients: 100, writers: 10, ratePerWriter: 5, warmupMs: 2000, durationMs: 10_000 },
   }
 }

@@ -100,6 +100,15 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
   ratioCheck('many-docs 1000 yws CPU ≤ 0.5× Hocuspocus+SQLite', find('manydocs', 'skillmap-yws', 'D=1000'), 'hocuspocus', 'cpuPct', '<=', 0.5)
   ratioCheck('cold-load yws ≤ 0.1× Hocuspocus+SQLite', find('coldload', 'skillmap-yws'), 'hocuspocus', 'coldCompleteMs', '<=', 0.1)
 
+  for (const target of ['skillmap-yws', 'skillmap-sio']) {
+    const s = find('abuse', target)
+    const name = `abuse ${target === 'skillmap-yws' ? 'yws' : 'Socket.IO'}: p99 under attack ≤ 2× alone`
+    const v = s?.median.p99AttackRatio
+    if (v === undefined || !Number.isFinite(v)) checks.push({ name, value: '—', met: null, note: 'not measured' })
+    else if (unreliable(s!).length) checks.push({ name, value: `${fmt(v, 2)}×`, met: null, note: `not judged: ${unreliable(s!).join('; ')}` })
+    else checks.push({ name, value: `${fmt(v, 2)}×`, met: v <= 2, note: `${fmt(s!.median.bombs, 0)} bombs in the window` })
+  }
+
   const cross = find('cross', 'skillmap-yws')
   const remote = cross?.median.p99Remote
   const crossName = 'cross-instance p99 ≤ 50 ms'
@@ -212,6 +221,18 @@ const COLUMNS: Record<Scenario, Column[]> = {
     { title: 'RSS MB', get: med('rssMB', 1) },
   ],
   cross: [...LATENCY, { title: 'p99 other instance ms', get: med('p99Remote', 2) }, { title: 'gen lag p99 ms', get: med('lagP99Ms', 1) }],
+  abuse: [
+    { title: 'p99 ms alone', get: med('p99', 2) },
+    { title: 'p99 ms attacked', get: med('p99Attack', 2) },
+    { title: 'p99 attacked ÷ alone', get: med('p99AttackRatio', 2) },
+    { title: 'p50 ms alone', get: med('p50', 2) },
+    { title: 'p50 ms attacked', get: med('p50Attack', 2) },
+    { title: 'deliv % attacked', get: med('deliveryPctAttack', 2) },
+    { title: 'bombs', get: med('bombs', 0) },
+    { title: 'bombers closed', get: med('bombsClosed', 0) },
+    { title: 'CPU % alone', get: med('cpuPct', 1) },
+    { title: 'CPU % attacked', get: med('cpuPctAttack', 1) },
+  ],
 }
 
 const TITLES: Record<Scenario, string> = {
@@ -220,6 +241,7 @@ const TITLES: Record<Scenario, string> = {
   manydocs: 'many-docs: D documents × 2 clients, each writing 0.2 updates/s',
   coldload: 'cold-load: long history, server restarted, time until a new client holds the whole document',
   cross: 'cross-instance: 2 skillmap instances through Redis, writers on one, readers on both',
+  abuse: 'abuse: fan-out on one document alone, then while one connection sends update bombs (yjs#687) to another, reconnecting whenever closed',
 }
 
 function table(scenario: Scenario, list: Summary[]): string[][] {

@@ -47,6 +47,15 @@ export interface Row {
   /** saturation: highest planned rate (updates/s) that passed, and every step */
   maxRate?: number
   steps?: { rate: number; p99: number; deliveryPct: number; cpuPct: number; lagging: boolean; passed: boolean }[]
+  /** abuse: the same figures with the attacker running; p50/p99 etc. above are without it */
+  p50Attack?: number
+  p99Attack?: number
+  /** abuse: p99 with the attack ÷ p99 without, same server and clients */
+  p99AttackRatio?: number
+  deliveryPctAttack?: number
+  cpuPctAttack?: number
+  bombs?: number
+  bombsClosed?: number
   /** cold-load */
   coldFirstStateMs?: number
   coldCompleteMs?: number
@@ -260,6 +269,42 @@ export async function cross(def: TargetDef, repeat: number, ctx: Context): Promi
     const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
     const s = r.steps[0]!
     return { ...fromStep(row, r, s), p99Remote: s.latencyByEndpoint[1]?.p99 ?? NaN, remoteReceipts: s.latencyByEndpoint[1]?.count ?? 0 }
+  })
+}
+
+/**
+ * Fan-out on one document, then the same again while one attacker connection sends update bombs to
+ * another document, reconnecting whenever it is closed: the measured document's p99 with and without
+ * the attack, on one server with the same clients.
+ */
+export async function abuse(def: TargetDef, repeat: number, ctx: Context): Promise<Row> {
+  const p = ctx.plan.abuse
+  const row: Row = { scenario: 'abuse', variant: `N=${p.clients} +1 bomber`, target: def.name, repeat, ok: false, docs: 1 }
+  return withTarget(def, ctx, {}, async (running, generator) => {
+    const step = { rate: p.writers * p.ratePerWriter, warmupMs: p.warmupMs, durationMs: p.durationMs }
+    const job: LoadJob = {
+      ...baseJob(ctx.plan, running, 'abuse'),
+      docs: 1,
+      clientsPerDoc: p.clients,
+      writersPerDoc: p.writers,
+      steps: [step, { ...step, attack: true }],
+      attack: { endpoint: running.endpoints[0]!, docId: 'abuse-bombed' },
+    }
+    const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
+    const [calm, attacked] = [r.steps[0]!, r.steps[1]!]
+    return {
+      ...fromStep(row, r, calm),
+      p50Attack: attacked.latency.p50,
+      p99Attack: attacked.latency.p99,
+      p99AttackRatio: attacked.latency.p99 / calm.latency.p99,
+      deliveryPctAttack: attacked.deliveryPct,
+      cpuPctAttack: attacked.serverCpu.pct,
+      bombs: attacked.attack?.bombs ?? 0,
+      bombsClosed: attacked.attack?.closed ?? 0,
+      // the bomber's closes are expected; a measured client's are not
+      unexpectedCloses: calm.unexpectedCloses + attacked.unexpectedCloses,
+      lagging: calm.lagging || attacked.lagging,
+    }
   })
 }
 

@@ -24,6 +24,8 @@ export interface LoadStep {
   rate: number
   warmupMs: number
   durationMs: number
+  /** abuse: the attacker (job.attack) runs through this step, warm-up included */
+  attack?: boolean
 }
 
 export interface LoadJob {
@@ -54,6 +56,17 @@ export interface LoadJob {
   awarenessRenewMs: number
   drainMs: number
   docPrefix: string
+  /** abuse: where the attacker connects (a document none of the measured clients is on) */
+  attack?: { endpoint: Endpoint; docId: string }
+}
+
+/** What the abuse scenario's attacker did during one step. */
+export interface AttackStats {
+  /** update bombs sent, one per connection */
+  bombs: number
+  /** bombs the server answered by closing the connection (y-websocket 1002; Socket.IO disconnect) */
+  closed: number
+  failedConnects: number
 }
 
 export interface ColdJob {
@@ -114,6 +127,7 @@ export interface StepResult {
   hostOtherCpuPct: number
   unexpectedCloses: number
   passed?: boolean
+  attack?: AttackStats
 }
 
 export interface LoadResult {
