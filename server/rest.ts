@@ -12,6 +12,7 @@ import { registerOpenApi } from './openapi.js'
 import type { Rooms } from './rooms.js'
 import { createAccess } from './routes/access.js'
 import { registerDocs } from './routes/docs.js'
+import { registerImport } from './routes/import.js'
 import { registerHealth, type Probe } from './routes/health.js'
 import { registerSchemas } from './routes/schemas.js'
 import { registerSnapshot } from './routes/snapshot.js'
@@ -86,6 +87,7 @@ export async function registerRest(app: FastifyInstance, deps: RestDeps): Promis
     const access = createAccess(deps.auth)
     registerDocs(api, { store: deps.store, rooms: deps.rooms, access })
     registerSnapshot(api, { rooms: deps.rooms, access })
+    registerImport(api, { rooms: deps.rooms, store: deps.store, access })
     registerTokens(api, { auth: deps.auth, access })
   })
 }

@@ -1,5 +1,5 @@
 // The ratings CSV of CONTRACT §6b: one row per rating, `level` 0–4 or `N/A`. Values a spreadsheet
-// would run as a formula are written with a leading `'` (OWASP CSV injection, shared/escape.ts).
+// would run as a formula are written with a leading `'` (escape.ts).
 import { csvField } from './escape.js'
 import type { Snapshot } from './export.js'
 

@@ -79,6 +79,13 @@ OpenApi('every /api operation needs a bearer token and documents its errors in t
   const snapshot = ctx.spec.paths['/api/docs/{id}/snapshot'].get
   assert.equal(Object.keys(snapshot.responses['200'].content).sort(), ['application/json', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv', 'text/markdown'])
   assert.ok(snapshot.responses['304'])
+  assert.equal(snapshot.parameters.find((p: any) => p.name === 'format').schema.enum, ['json', 'csv', 'md', 'yjs', 'xlsx', 'ratings-csv'])
+  // CONTRACT §6b: the import's body types, its modes and the reply
+  const imported = ctx.spec.paths['/api/docs/{id}/import'].post
+  assert.equal(Object.keys(imported.requestBody.content).sort(), ['application/json', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv'])
+  assert.equal(imported.parameters.find((p: any) => p.name === 'mode').schema.enum, ['merge', 'replace'])
+  assert.equal(imported.responses['200'].content['application/json'].schema.required, ['version', 'created', 'cells', 'problems'])
+  for (const status of ['400', '403', '404', '413']) assert.ok(imported.responses[status], `import ${status}`)
   assert.match(ctx.spec.paths['/api/docs'].get.responses['200'].content['application/json'].schema.items.$ref, /DocSummary/)
   assert.match(ctx.spec.components.schemas.DocSummary.properties.connections.description, /instance/)
 })

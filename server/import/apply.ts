@@ -64,7 +64,11 @@ class Resolver {
     for (const { id, name } of entries) this.byName.set(fold(name), this.byName.has(fold(name)) ? null : id)
   }
 
-  /** The map id, undefined when nothing matches, null when a name matches several. */
+  /**
+   * The map id, undefined when nothing matches, null when a name matches several. A ref with an id
+   * of its own matches by name only an entity that no other entry of the file has claimed: two
+   * people of one file who share a name stay two people.
+   */
   find(ref: Ref): string | null | undefined {
     if (ref.id !== undefined) {
       const cached = this.cache.get(`id:${ref.id}`)
@@ -72,12 +76,16 @@ class Resolver {
       if (this.root.get(ref.id) instanceof Y.Map) return ref.id
     }
     if (ref.name === undefined) return undefined
-    const labelled = idInLabel(ref.name)
-    const cached = this.cache.get(`name:${fold(ref.name)}`)
-    if (cached !== undefined) return cached
-    if (labelled !== undefined && this.root.get(labelled) instanceof Y.Map) return labelled
-    if (this.root.get(ref.name.trim()) instanceof Y.Map) return ref.name.trim()
-    return this.byName.get(fold(ref.name))
+    if (ref.id === undefined) {
+      const cached = this.cache.get(`name:${fold(ref.name)}`)
+      if (cached !== undefined) return cached
+      const labelled = idInLabel(ref.name)
+      if (labelled !== undefined && this.root.get(labelled) instanceof Y.Map) return labelled
+      if (this.root.get(ref.name.trim()) instanceof Y.Map) return ref.name.trim()
+    }
+    const byName = this.byName.get(fold(ref.name))
+    if (ref.id !== undefined && typeof byName === 'string' && this.touched.has(byName)) return undefined
+    return byName
   }
 
   remember(ref: Ref, id: string): void {

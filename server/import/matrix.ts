@@ -69,7 +69,8 @@ export function readMatrix(rows: readonly string[][], header: MatrixHeader, name
       column: columnLetter(header.responsibility),
       ...sheet,
       ref,
-      fields: area === undefined ? {} : { area },
+      // A blank Area cell says nothing about the area (spreadsheets leave repeated areas blank).
+      fields: area === undefined || area === '' ? {} : { area },
       defaults: { title: idInLabel(title) ? title.replace(/\s*\([^()]*\)\s*$/, '') : title },
     })
     cells.forEach((raw, index) => {

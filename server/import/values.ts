@@ -2,16 +2,13 @@
 // before a value a spreadsheet would run as a formula (CONTRACT §6b), taken off again on the way in.
 import { LEVEL_NAMES, LEVELS, type Letter, type Level } from '../../shared/schema.js'
 import { NOT_APPLICABLE } from '../../shared/ratings-csv.js'
+import { restoreFormula } from '../../shared/escape.js'
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string }
 
-/** `'=SUM(1)` → `=SUM(1)`: undoes defuseFormula, so a CSV export imports back to what it was. */
-export function undefuse(value: string): string {
-  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value
-}
-
+/** A cell's text: trimmed, and the `'` that defuseFormula put before a formula taken off (our CSV exports read back exactly). */
 export function clean(value: string): string {
-  return undefuse(value.trim())
+  return restoreFormula(value.trim())
 }
 
 export function parseLetter(raw: string): Parsed<Letter> {
