@@ -22,7 +22,9 @@ import { startHref } from './route.js'
 import { deniedMessage, openSession, type Session } from './session.js'
 import type { Identity } from './token.js'
 import { focusCell } from './views/grid-nav.js'
+import { exportMenu } from './views/export-menu.js'
 import { headerView } from './views/header.js'
+import { createImportDialog } from './views/import.js'
 import { insightsView } from './views/insights.js'
 import { peopleView } from './views/people.js'
 import { pickerView, placePicker, type PickerState } from './views/picker.js'
@@ -119,6 +121,8 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     }, NOTICE_MS)
     invalidate()
   }
+
+  const importer = createImportDialog({ docId, token, repaint: invalidate, notify })
 
   /** Every document write goes through here: never from a view-only page, errors become notices. */
   const write = (change: () => void): void => {
@@ -296,6 +300,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
           >
             Insights <span class="pct">${Math.round(m.analysis.coverage * 100)}%</span>
           </button>
+          <span class="sheet-tools">${exportMenu({ docId, token, notify })}${ctx.readOnly ? nothing : importer.button()}</span>
         </nav>
         <div class=${`layout${state.insightsOpen ? ' insights-open' : ''}${session.loaded ? '' : ' single'}`}>
           <main id="main" role="tabpanel" aria-labelledby=${`tab-${state.tab}`} tabindex="-1">${tabView}</main>
@@ -303,6 +308,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
         </div>
         ${state.dialog ? responsibilityDialog(m, state.dialog, dialogActions) : nothing}
         ${state.picker ? pickerView(state.picker, choose, closePicker) : nothing}
+        ${importer.dialog()}
         <div class="notices" role="status" aria-live="polite">
           ${state.notices.map((n) => html`<p class="notice-toast">${n.text}</p>`)}
         </div>
