@@ -98,7 +98,7 @@ Sheets('export XLSX downloads a workbook that exceljs reads back; a viewer may e
   ctx.pages.push(opened)
   const { page } = opened
   assert.is(await page.locator('[data-action="import"]').count(), 0, 'no Import for a viewer')
-  await page.locator('[data-action="export"]').click()
+  await page.locator('[data-menu="export"]').click()
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="xlsx"]').click()])
   assert.is(download.suggestedFilename(), 'exported.xlsx')
   const file = path.join(ctx.dir!, 'exported.xlsx')
@@ -109,7 +109,7 @@ Sheets('export XLSX downloads a workbook that exceljs reads back; a viewer may e
   assert.equal((raci.getRow(1).values as unknown[]).slice(1, 5), ['Area', 'Responsibility', 'Ana Silva', 'Ben Okafor'])
   assert.equal((raci.getRow(2).values as unknown[]).slice(1, 5), ['API design', 'REST API', 'A', 'R'])
 
-  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="export"]').click().then(() => page.locator('[data-export="csv"]').click())])
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-menu="export"]').click().then(() => page.locator('[data-export="csv"]').click())])
   assert.is(csv.suggestedFilename(), 'exported.csv')
   assert.equal(opened.errors, [])
 })

@@ -38,7 +38,7 @@ export function exportMenu({ docId, token, notify }: ExportMenuProps): TemplateR
     }
   }
   return html`<details class="menu export-menu">
-    <summary class="btn" data-action="export">Export</summary>
+    <summary class="btn" data-menu="export">Export</summary>
     <div class="menu-list" role="menu">
       ${EXPORTS.map(
         ({ format, label, file }) =>
