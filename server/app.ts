@@ -10,13 +10,16 @@ import { createLocalBus, type Bus } from './bus.js'
 import type { Config } from './config.js'
 import { openDb, pingDb } from './db.js'
 import { createGate } from './gate.js'
+import { createIdpVerifier } from './idp.js'
 import { attachIo, useRedisAdapter, type IoServer } from './io.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createRedisBus } from './redis-bus.js'
 import { registerRest, type RestRateLimit } from './rest.js'
+import { createRevocations } from './revocations.js'
 import { createRooms, type ApplyUpdate, type Rooms } from './rooms.js'
 import { templateUpdate } from './seed.js'
 import { createStore, type Store } from './store.js'
+import { createTicketLedger } from './tickets.js'
 import { createYws } from './yws.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
@@ -48,7 +51,7 @@ export interface ServerDeps {
 }
 
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<SkillmapServer> {
-  const auth = createAuth(loadSecret(config))
+  const secret = loadSecret(config)
   const db = openDb(path.join(config.dataDir, 'skillmap.db'), { sync: config.sqliteSync })
   const store = createStore(db)
   const metrics = createMetrics()
@@ -74,6 +77,12 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     ? await createRedisBus({ url: config.redisUrl, log: app.log.child({ module: 'bus' }), onLag: metrics.busLag })
     : undefined
   const bus = deps.bus ?? redisBus ?? createLocalBus()
+  const revocations = createRevocations({ db, bus, log: app.log.child({ module: 'auth' }) })
+  const auth = createAuth(secret, {
+    revocations,
+    tickets: createTicketLedger(db),
+    idp: config.idp === undefined ? undefined : createIdpVerifier(config.idp),
+  })
 
   const rooms = createRooms({
     store,
@@ -102,6 +111,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 
   await registerRest(app, {
     auth,
+    revocations,
     store,
     rooms,
     registry: metrics.registry,
@@ -154,5 +164,5 @@ function seedDemo(store: Store): void {
 }
 
 export function redactToken(url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]')
+  return url.replace(/([?&](?:token|ticket)=)[^&#]*/g, '$1[redacted]')
 }

@@ -10,6 +10,11 @@ export type BusMessage =
 
 export type BusListener = (msg: BusMessage) => void
 
+/** News for every instance, about no one document: a token revoked (CONTRACT §2 v2). */
+export type ClusterMessage = { kind: 'revoked'; by: 'jti' | 'sub'; value: string; at: number }
+
+export type ClusterListener = (msg: ClusterMessage) => void
+
 export interface Bus {
   readonly instanceId: string
   /** True when other instances may exist, so rooms must watch seqs and repair gaps from the store. */
@@ -19,6 +24,12 @@ export interface Bus {
   unsubscribe(docId: string): Promise<void>
   /** Fire and forget: a lost message is repaired from the database. Never delivered to this instance. */
   publish(docId: string, msg: BusMessage): void
+  /**
+   * Fire and forget, to every other instance (never this one). Like document messages, a lost one
+   * must be recoverable from the database: listeners re-read it on resync.
+   */
+  publishCluster(msg: ClusterMessage): void
+  onCluster(listener: ClusterListener): void
   /** Called after an outage ends: messages may have been lost meanwhile, so re-read the store. */
   onResync(listener: () => void): void
   /** Whether the bus currently reaches the other instances. */
@@ -34,6 +45,7 @@ export interface LocalHub {
 interface LocalMember {
   instanceId: string
   deliver(docId: string, msg: BusMessage): void
+  deliverCluster(msg: ClusterMessage): void
 }
 
 export function createLocalHub(): LocalHub {
@@ -43,9 +55,11 @@ export function createLocalHub(): LocalHub {
 export function createLocalBus({ hub = createLocalHub() }: { hub?: LocalHub } = {}): Bus {
   const instanceId = crypto.randomUUID()
   const listeners = new Map<string, BusListener>()
+  const clusterListeners: ClusterListener[] = []
   const member: LocalMember = {
     instanceId,
     deliver: (docId, msg) => listeners.get(docId)?.(msg),
+    deliverCluster: (msg) => clusterListeners.forEach((fn) => fn(msg)),
   }
   hub.members.add(member)
   return {
@@ -65,11 +79,20 @@ export function createLocalBus({ hub = createLocalHub() }: { hub?: LocalHub } = 
         if (other !== member) queueMicrotask(() => other.deliver(docId, msg))
       }
     },
+    publishCluster(msg) {
+      for (const other of hub.members) {
+        if (other !== member) queueMicrotask(() => other.deliverCluster(msg))
+      }
+    },
+    onCluster(listener) {
+      clusterListeners.push(listener)
+    },
     onResync() {},
     healthy: () => true,
     async close() {
       hub.members.delete(member)
       listeners.clear()
+      clusterListeners.length = 0
     },
   }
 }

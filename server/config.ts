@@ -14,6 +14,8 @@ export interface Config {
   readonly dataDir: string
   readonly redisUrl: string | undefined
   readonly authSecret: string | undefined
+  /** tokens of an identity provider (CONTRACT §1): its JWKS, and the `iss` and `aud` its tokens must carry */
+  readonly idp: { readonly jwksUrl: string; readonly issuer: string; readonly audience: string } | undefined
   readonly sqliteSync: SqliteSync
   readonly maxMessageBytes: number
   readonly maxDocBytes: number
@@ -84,12 +86,27 @@ export function loadConfig(env: Env): Config {
     problems.push(`AUTH_SECRET: must be at least ${MIN_SECRET_BYTES} bytes, got ${Buffer.byteLength(authSecret, 'utf8')} (generate one with: openssl rand -base64 32)`)
   }
 
+  const jwksUrl = text('AUTH_JWKS_URL')
+  const issuer = text('AUTH_ISSUER')
+  const audience = text('AUTH_AUDIENCE')
+  let idp: Config['idp']
+  if (jwksUrl !== undefined || issuer !== undefined || audience !== undefined) {
+    // All three or none: a provider's tokens without their `iss` and `aud` checked would let any
+    // token of that provider (for another application) in.
+    for (const [name, value] of [['AUTH_JWKS_URL', jwksUrl], ['AUTH_ISSUER', issuer], ['AUTH_AUDIENCE', audience]] as const) {
+      if (value === undefined) problems.push(`${name}: required with AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE (set all three or none)`)
+    }
+    if (jwksUrl !== undefined && !isHttpUrl(jwksUrl)) problems.push(`AUTH_JWKS_URL: expected an http(s) URL, got "${jwksUrl}"`)
+    if (jwksUrl !== undefined && issuer !== undefined && audience !== undefined) idp = Object.freeze({ jwksUrl, issuer, audience })
+  }
+
   const config: Config = {
     port: int('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '127.0.0.1',
     dataDir: path.resolve(text('DATA_DIR') ?? './data'),
     redisUrl,
     authSecret,
+    idp,
     sqliteSync: oneOf('SQLITE_SYNC', 'normal', ['normal', 'full'] as const),
     maxMessageBytes: int('MAX_MESSAGE_BYTES', 1_048_576, 1024, 1 << 30),
     maxDocBytes: int('MAX_DOC_BYTES', 16_777_216, 1024, 1 << 30),
@@ -148,6 +165,14 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
     return false
   }
   return Object.freeze(entries)
+}
+
+function isHttpUrl(raw: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(raw).protocol)
+  } catch {
+    return false
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type Principal,
   type ServerToClientEvents,
 } from '../shared/protocol.js'
-import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
+import { canAccess, mayConnect, mayWrite, type Auth, type Claims } from './auth.js'
 import { createBucket, type Bucket } from './bucket.js'
 import { sendBufferLimit, type Config } from './config.js'
 import { AppError, messageOf, toAppError } from './errors.js'
@@ -27,6 +27,7 @@ import type { Peer, Room, Rooms } from './rooms.js'
 
 interface SocketData {
   principal: Principal
+  claims: Claims
 }
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
@@ -59,18 +60,36 @@ export function attachIo(server: http.Server, deps: IoDeps): IoServer {
   })
 
   io.use((socket, next) => {
-    deps.auth.verify((socket.handshake.auth as { token?: unknown } | undefined)?.token).then(
-      (principal) => {
-        socket.data.principal = principal
+    const { token, ticket } = (socket.handshake.auth ?? {}) as { token?: unknown; ticket?: unknown }
+    deps.auth.live({ token, ticket }).then(
+      (claims) => {
+        socket.data.claims = claims
+        socket.data.principal = claims.principal
         next()
       },
-      () => next(new Error(ErrorCode.unauthorized)),
+      (err: unknown) => {
+        const error = toAppError(err)
+        if (error.code === ErrorCode.internal) deps.log.error({ err }, 'login failed')
+        // CONTRACT §2 v2: the reason and the address, never the token.
+        else deps.log.info({ reason: error.message, address: socket.handshake.address }, 'live login refused')
+        next(new Error(error.code === ErrorCode.unavailable ? ErrorCode.unavailable : ErrorCode.unauthorized))
+      },
     )
   })
 
   io.on('connection', (socket) => {
     deps.metrics?.connected('socket.io', 1)
-    socket.once('disconnect', () => deps.metrics?.connected('socket.io', -1))
+    // A revocation (here or on another instance) ends the socket as a bad token would have.
+    const unwatch = deps.auth.watch(socket.data.claims, () => {
+      for (const room of socket.rooms) {
+        if (room.startsWith('doc:')) socket.emit('doc:error', room.slice(4), { code: ErrorCode.unauthorized, message: 'token revoked' })
+      }
+      socket.disconnect(true)
+    })
+    socket.once('disconnect', () => {
+      unwatch()
+      deps.metrics?.connected('socket.io', -1)
+    })
     serve(socket, deps)
   })
   return io

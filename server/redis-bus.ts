@@ -4,9 +4,11 @@
 import crypto from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { createClient, type RedisClientType } from 'redis'
-import type { Bus, BusListener, BusMessage } from './bus.js'
+import type { Bus, BusListener, BusMessage, ClusterListener, ClusterMessage } from './bus.js'
 
 const CHANNEL_PREFIX = 'skillmap:doc:'
+/** One channel for news about no document (revocations); JSON, since it is rare and small. */
+const CLUSTER_CHANNEL = 'skillmap:cluster'
 /** Longest a room load waits for its subscription to be confirmed before going on without it. */
 const SUBSCRIBE_WAIT_MS = 2000
 
@@ -31,6 +33,7 @@ export async function createRedisBus({ url, log, onLag }: RedisBusOptions): Prom
   const instanceId = id.toString('hex')
   const listeners = new Map<string, BusListener>()
   const resyncListeners: Array<() => void> = []
+  const clusterListeners: ClusterListener[] = []
   // A publish during an outage fails at once instead of piling up: the database has the update.
   const pub: RedisClientType = createClient({ url, disableOfflineQueue: true })
   // Subscriptions made during an outage wait for the connection; node-redis renews them after a reconnect.
@@ -52,6 +55,13 @@ export async function createRedisBus({ url, log, onLag }: RedisBusOptions): Prom
 
   // Start even while Redis is down: instances keep serving their own clients (CONTRACT §7).
   await Promise.all([pub.connect(), sub.connect()].map((p) => settleWithin(p, SUBSCRIBE_WAIT_MS)))
+
+  const onCluster = (raw: string): void => {
+    const msg = decodeCluster(raw, instanceId)
+    if (msg !== undefined) clusterListeners.forEach((fn) => fn(msg))
+  }
+  // Made during an outage, this waits for the connection (node-redis renews subscriptions).
+  await settleWithin(sub.subscribe(CLUSTER_CHANNEL, onCluster), sub.isReady ? SUBSCRIBE_WAIT_MS : 0)
 
   const onMessage = (data: Buffer, channel: Buffer | string): void => {
     const msg = decode(data, id)
@@ -80,12 +90,22 @@ export async function createRedisBus({ url, log, onLag }: RedisBusOptions): Prom
         // Lost messages are repaired from the database by the receivers.
       })
     },
+    publishCluster(msg) {
+      if (!pub.isReady) return
+      pub.publish(CLUSTER_CHANNEL, JSON.stringify({ from: instanceId, msg })).catch(() => {
+        // Receivers re-read the database when the bus comes back (onResync).
+      })
+    },
+    onCluster(listener) {
+      clusterListeners.push(listener)
+    },
     onResync(listener) {
       resyncListeners.push(listener)
     },
     healthy: () => pub.isReady && sub.isReady,
     async close() {
       listeners.clear()
+      clusterListeners.length = 0
       await Promise.all([pub, sub].map(closeRedisClient))
     },
   }
@@ -118,6 +138,21 @@ function decode(buf: Buffer, self: Buffer): { body: BusMessage; sentAt: number }
     default:
       return undefined
   }
+}
+
+/** undefined for this instance's own messages and for anything malformed (the channel is not trusted). */
+function decodeCluster(raw: string, self: string): ClusterMessage | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    return undefined
+  }
+  const { from, msg } = (parsed ?? {}) as { from?: unknown; msg?: Partial<ClusterMessage> }
+  if (from === self || typeof msg !== 'object' || msg === null) return undefined
+  if (msg.kind !== 'revoked' || (msg.by !== 'jti' && msg.by !== 'sub')) return undefined
+  if (typeof msg.value !== 'string' || msg.value === '' || typeof msg.at !== 'number' || !Number.isFinite(msg.at)) return undefined
+  return { kind: 'revoked', by: msg.by, value: msg.value, at: msg.at }
 }
 
 /** Time a polite QUIT gets before the connection is dropped. */

@@ -9,6 +9,7 @@ import { ErrorCode } from '../shared/protocol.js'
 import type { Auth } from './auth.js'
 import { AppError, messageOf } from './errors.js'
 import { registerOpenApi } from './openapi.js'
+import type { Revocations } from './revocations.js'
 import type { Rooms } from './rooms.js'
 import { createAccess } from './routes/access.js'
 import { registerDocs } from './routes/docs.js'
@@ -27,6 +28,7 @@ export interface RestRateLimit {
 
 export interface RestDeps {
   auth: Auth
+  revocations: Revocations
   store: Store
   rooms: Rooms
   registry: Registry
@@ -88,7 +90,7 @@ export async function registerRest(app: FastifyInstance, deps: RestDeps): Promis
     registerDocs(api, { store: deps.store, rooms: deps.rooms, access })
     registerSnapshot(api, { rooms: deps.rooms, access })
     registerImport(api, { rooms: deps.rooms, store: deps.store, access })
-    registerTokens(api, { auth: deps.auth, access })
+    registerTokens(api, { auth: deps.auth, revocations: deps.revocations, access })
   })
 }
 

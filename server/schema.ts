@@ -1,5 +1,5 @@
 // Drizzle tables. No logic: drizzle-kit reads this file to generate the migrations in drizzle/.
-import { blob, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 export const documents = sqliteTable('documents', {
   id: text('id').primaryKey(),
@@ -24,4 +24,34 @@ export const docUpdates = sqliteTable(
     data: blob('data', { mode: 'buffer' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.docId, t.seq] })],
+)
+
+/**
+ * Revoked tokens (CONTRACT §2 v2): `kind` 'jti' refuses that one token, 'sub' every token of that
+ * subject issued (`iat`) at or before `revoked_at`. Kept in the database so a restart forgets none.
+ */
+export const revocations = sqliteTable(
+  'revocations',
+  {
+    kind: text('kind', { enum: ['jti', 'sub'] }).notNull(),
+    value: text('value').notNull(),
+    /** epoch milliseconds of the (latest) revocation */
+    revokedAt: integer('revoked_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] })],
+)
+
+/**
+ * Live tickets that have been used (CONTRACT §2 v2): the primary key makes a ticket single-use across
+ * every instance sharing the database. Rows past `expires_at` are useless (the ticket is expired
+ * anyway) and are deleted.
+ */
+export const usedTickets = sqliteTable(
+  'used_tickets',
+  {
+    id: text('id').primaryKey(),
+    /** epoch milliseconds */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('used_tickets_expires_at').on(t.expiresAt)],
 )

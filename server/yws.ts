@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import { WebSocket, WebSocketServer } from 'ws'
 import { CloseCode, ErrorCode, isDocId, type Principal } from '../shared/protocol.js'
-import { canAccess, mayConnect, mayWrite, type Auth } from './auth.js'
+import { canAccess, mayConnect, mayWrite, type Auth, type LiveCredential } from './auth.js'
 import { createBucket } from './bucket.js'
 import { sendBufferLimit, type Config } from './config.js'
 import { AppError, closeCodeOf, toAppError } from './errors.js'
@@ -34,6 +34,12 @@ export interface Yws {
 
 const PATH = /^\/yjs\/([^/]*)$/
 
+/** What an upgrade brings to prove who it is, and where from (for the log of refused logins). */
+interface Login {
+  credential: LiveCredential
+  address: string | undefined
+}
+
 /**
  * The endpoint owns its upgrades with `ws` directly rather than through a Fastify route: a route
  * keeps Fastify's request, reply, IncomingMessage and ServerResponse alive for as long as the
@@ -44,7 +50,7 @@ export function createYws(deps: YwsDeps): Yws {
   const maxBuffered = sendBufferLimit(deps.config)
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false, clientTracking: false })
 
-  const accept = (socket: WebSocket, docId: string, token: string | undefined): void => {
+  const accept = (socket: WebSocket, docId: string, login: Login): void => {
     alive.set(socket, true)
     deps.metrics?.connected('y-websocket', 1)
     // ws closes a connection that broke the protocol itself (1002, 1009); the error is only news.
@@ -54,7 +60,7 @@ export function createYws(deps: YwsDeps): Yws {
       alive.delete(socket)
       deps.metrics?.connected('y-websocket', -1)
     })
-    serve(socket, docId, token, { ...deps, maxBuffered })
+    serve(socket, docId, login, { ...deps, maxBuffered })
   }
 
   const pinger = setInterval(() => {
@@ -84,8 +90,12 @@ export function createYws(deps: YwsDeps): Yws {
       } catch {
         docId = ''
       }
-      const token = url.searchParams.get('token') ?? undefined
-      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, docId, token))
+      // A ticket (CONTRACT §2 v2) keeps the long-lived token out of this URL; either will do.
+      const login: Login = {
+        credential: { token: url.searchParams.get('token') ?? undefined, ticket: url.searchParams.get('ticket') ?? undefined },
+        address: req.socket.remoteAddress,
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, docId, login))
     },
     async closeAll(code, reason) {
       clearInterval(pinger)
@@ -100,7 +110,7 @@ export function createYws(deps: YwsDeps): Yws {
   }
 }
 
-function serve(socket: WebSocket, docId: string, token: string | undefined, deps: YwsDeps & { maxBuffered: number }): void {
+function serve(socket: WebSocket, docId: string, login: Login, deps: YwsDeps & { maxBuffered: number }): void {
   const { rooms, auth, config } = deps
   // Made on first use: a child logger per connection costs memory that most connections never use.
   let child: FastifyBaseLogger | undefined
@@ -136,12 +146,21 @@ function serve(socket: WebSocket, docId: string, token: string | undefined, deps
     if (session === undefined) early.push(frame)
     else receive(frame)
   })
+  let unwatch = (): void => {}
   socket.on('close', () => {
+    unwatch()
     if (session !== undefined) session.room.leave(session.peer)
   })
 
   void (async () => {
-    const principal = await auth.verify(token)
+    const claims = await auth.live(login.credential)
+    const principal = claims.principal
+    // A revocation (here or on another instance) ends the connection as a bad token would have.
+    unwatch = auth.watch(claims, () => {
+      if (socket.readyState !== WebSocket.OPEN) return
+      socket.send(permissionDeniedFrame(ErrorCode.unauthorized))
+      socket.close(closeCodeOf(ErrorCode.unauthorized), 'token revoked')
+    })
     if (!isDocId(docId)) throw new AppError(ErrorCode.badRequest, 'invalid document id')
     if (!mayConnect(principal) || !canAccess(principal, docId)) throw new AppError(ErrorCode.forbidden)
     const room = await rooms.acquire(docId, { create: mayWrite(principal) })
@@ -157,6 +176,8 @@ function serve(socket: WebSocket, docId: string, token: string | undefined, deps
   })().catch((err: unknown) => {
     const error = toAppError(err)
     if (error.code === ErrorCode.internal) log().error({ err }, 'connection failed')
+    // CONTRACT §2 v2: the reason and the address, never the token.
+    if (error.code === ErrorCode.unauthorized) log().info({ reason: error.message, address: login.address }, 'live login refused')
     if (socket.readyState !== WebSocket.OPEN) return
     // Browsers cannot read the status of a refused upgrade, so refusals come after the handshake.
     socket.send(permissionDeniedFrame(error.code))

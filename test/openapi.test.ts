@@ -58,6 +58,8 @@ OpenApi('it lists every route the server registered, and nothing else', (ctx) =>
     'get /api/docs/{id}/snapshot',
     'get /api/docs/{id}/analytics',
     'post /api/tokens',
+    'post /api/tokens/revoke',
+    'post /api/tokens/ticket',
   ]) {
     assert.ok(documented.has(op), op)
   }

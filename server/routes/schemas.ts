@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { DOC_ID_PATTERN, ROLES } from '../../shared/protocol.js'
 import { TEMPLATE_NAMES } from '../../shared/schema.js'
 
-export type SchemaName = 'Error' | 'Analysis' | 'Snapshot' | 'DocMeta' | 'DocSummary' | 'NewDoc' | 'TokenRequest' | 'Token'
+export type SchemaName = 'Error' | 'Analysis' | 'Snapshot' | 'DocMeta' | 'DocSummary' | 'NewDoc' | 'TokenRequest' | 'Token' | 'RevokeRequest' | 'Ticket'
 
 /** Shared schemas are registered once and referenced by name; OpenAPI shows them as components. */
 export const ref = (name: SchemaName): { $ref: string } => ({ $ref: `${name}#` })
@@ -285,6 +285,35 @@ const token = {
   },
 } as const
 
+const revokeRequest = {
+  $id: 'RevokeRequest',
+  description: 'one token by its `jti`, or every token of a `sub` issued up to now',
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['jti'],
+      properties: { jti: { type: 'string', minLength: 1, maxLength: 256, description: 'the id of one token' } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['sub'],
+      properties: { sub: { type: 'string', minLength: 1, maxLength: 256, description: 'a user id: every token of it issued up to now' } },
+    },
+  ],
+} as const
+
+const ticket = {
+  $id: 'Ticket',
+  type: 'object',
+  required: ['ticket', 'expiresAt'],
+  properties: {
+    ticket: { type: 'string', description: 'single use, for `?ticket=` on /yjs or `auth: { ticket }` on Socket.IO' },
+    expiresAt: { ...isoTime, description: '30 s after issue' },
+  },
+} as const
+
 /** Fastify's error shape (CONTRACT §6); `code` is one of shared/protocol.ts' ErrorCode values. */
 const errorBody = {
   $id: 'Error',
@@ -307,6 +336,8 @@ const SHARED: Readonly<Record<SchemaName, { $id: SchemaName }>> = {
   NewDoc: newDoc,
   TokenRequest: tokenRequest,
   Token: token,
+  RevokeRequest: revokeRequest,
+  Ticket: ticket,
 }
 
 export function registerSchemas(app: FastifyInstance): void {
