@@ -7,7 +7,8 @@ import { mountStart } from './views/start.js'
 
 const root = document.getElementById('app')!
 let unmount: (() => void) | null = null
-let mounted = ''
+// null, not '': the bare root (an empty hash) must mount the start page on the first call.
+let mounted: string | null = null
 
 function show(notice?: string): void {
   if (location.hash === mounted && notice === undefined) return
