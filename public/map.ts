@@ -4,6 +4,14 @@ import { html, nothing, render } from 'lit-html'
 import {
   addPerson,
   addResponsibility,
+  addRole,
+  addSkill,
+  makeId,
+  removeRole,
+  removeSkill,
+  renameRole,
+  updateSkill,
+  assignmentKey,
   moveResponsibility,
   removeResponsibility,
   setAssignment,
@@ -11,10 +19,12 @@ import {
   setTitle,
   updatePerson,
   updateResponsibility,
+  ROLE_PREFIX,
   type Letter,
   type Level,
 } from '../shared/schema.js'
 import { ErrorCode } from '../shared/protocol.js'
+import { createAct } from './act.js'
 import { flash, watchRemoteChanges } from './flash.js'
 import { moveTarget, readModel, type MapModel } from './model.js'
 import { peersByCell, readPeers, setCell } from './presence.js'
@@ -27,10 +37,11 @@ import { headerView } from './views/header.js'
 import { createImportDialog } from './views/import.js'
 import { insightsView } from './views/insights.js'
 import { peopleView } from './views/people.js'
-import { pickerView, placePicker, type PickerState } from './views/picker.js'
+import { LETTER_NAMES, pickerCell, pickerView, placePicker, type PickerState, type PickerValue } from './views/picker.js'
 import { raciView } from './views/raci.js'
 import { dialogFor, responsibilityDialog, type DialogState, type ResponsibilityFields } from './views/responsibility.js'
 import { levelText, skillsView } from './views/skills.js'
+import { structureView } from './views/structure.js'
 import type { Actions, GridName, Tab, ViewContext } from './views/types.js'
 
 /** How long a notice stays on screen. */
@@ -40,6 +51,7 @@ const TABS: Array<{ tab: Tab; label: string }> = [
   { tab: 'raci', label: 'RACI grid' },
   { tab: 'skills', label: 'Skills heatmap' },
   { tab: 'people', label: 'People' },
+  { tab: 'structure', label: 'Structure' },
 ]
 
 interface ViewState {
@@ -124,19 +136,12 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
 
   const importer = createImportDialog({ docId, token, repaint: invalidate, notify })
 
-  /** Every document write goes through here: never from a view-only page, errors become notices. */
-  const write = (change: () => void): void => {
-    if (session.readOnly || session.closed) return
-    try {
-      change()
-    } catch (err) {
-      notify(err instanceof Error ? err.message : String(err))
-    }
-  }
+  // Every document write goes through act (one transaction per action; Undo hooks in there).
+  const act = createAct(doc, { mayWrite: () => !session.readOnly && !session.closed, onError: (message) => notify(message) })
 
   const actions: Actions = {
-    setLetter: (responsibility, assignee, letter: Letter | null) => write(() => setAssignment(doc, responsibility, assignee, letter, me.id)),
-    setLevel: (person, skill, level: Level | null | undefined) => write(() => setRating(doc, person, skill, level, me.id)),
+    setLetter: (responsibility, assignee, letter: Letter | null) => act('Set a letter', () => setAssignment(doc, responsibility, assignee, letter, me.id)),
+    setLevel: (person, skill, level: Level | null | undefined) => act('Set a level', () => setRating(doc, person, skill, level, me.id)),
     openResponsibility(id) {
       if (session.readOnly) return
       state.dialog = dialogFor(currentModel(), id)
@@ -145,18 +150,18 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     moveResponsibility(id, direction) {
       const index = moveTarget(currentModel(), id, direction)
       if (index === null) return
-      write(() => moveResponsibility(doc, id, index))
+      act('Move a responsibility', () => moveResponsibility(doc, id, index))
       pendingFocus = `row:${id}`
     },
     addPerson(name, role, team) {
-      write(() => {
+      act('Add a person', () => {
         const id = addPerson(doc, { name, role, ...(team ? { team } : {}) })
         notify(`${name} added. Give them letters in the RACI grid and levels in the heatmap.`)
         pendingFocus = `person:${id}`
       })
     },
-    updatePerson: (id, changes) => write(() => updatePerson(doc, id, changes)),
-    setTitle: (title) => write(() => setTitle(doc, title)),
+    updatePerson: (id, changes) => act('Change a person', () => updatePerson(doc, id, changes)),
+    setTitle: (title) => act('Rename the map', () => setTitle(doc, title)),
     focus(grid, key) {
       state.active[grid] = key
       setCell(awareness, key)
@@ -165,12 +170,29 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       if (session.readOnly) return
       const m = currentModel()
       state.picker = {
+        kind: 'level',
         person,
         skill,
         personName: m.peopleById.get(person)?.name ?? person,
         skillName: m.skills.find((s) => s.id === skill)?.name ?? skill,
         current: m.ratings.get(`${person}/${skill}`)?.level,
-        ...placePicker(anchor),
+        ...placePicker(anchor, 'level'),
+      }
+      invalidate()
+    },
+    openLetterPicker(responsibility, assignee, anchor) {
+      if (session.readOnly) return
+      const m = currentModel()
+      const role = assignee.startsWith(ROLE_PREFIX)
+      state.picker = {
+        kind: 'letter',
+        responsibility,
+        assignee,
+        assigneeName: role ? (m.roleLabels.get(assignee.slice(ROLE_PREFIX.length)) ?? assignee) : (m.peopleById.get(assignee)?.name ?? assignee),
+        title: m.responsibilities.find((r) => r.id === responsibility)?.title ?? responsibility,
+        role,
+        current: m.assignments.get(assignmentKey(responsibility, assignee))?.letter ?? null,
+        ...placePicker(anchor, 'letter'),
       }
       invalidate()
     },
@@ -193,13 +215,32 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       pendingFocus = key
     },
     notify,
+    addSkill(name, category) {
+      act('Add a skill', () => {
+        const id = addSkill(doc, { name, category })
+        notify(`${name} added. Rate people in the heatmap, and name it on the responsibilities that need it.`)
+        pendingFocus = `skill:${id}`
+      })
+    },
+    renameSkill: (id, name) => act('Rename a skill', () => updateSkill(doc, id, { name })),
+    recategoriseSkill: (id, category) => act('Move a skill to another category', () => updateSkill(doc, id, { category })),
+    removeSkill: (id) => act('Remove a skill', () => removeSkill(doc, id)),
+    addRole(label) {
+      act('Add a role column', () => {
+        const key = makeId(label, (k) => currentModel().roleLabels.has(k))
+        addRole(doc, key, label)
+        pendingFocus = `role:@${key}`
+      })
+    },
+    renameRole: (key, label) => act('Rename a role column', () => renameRole(doc, key, label)),
+    removeRole: (key) => act('Remove a role column', () => removeRole(doc, key)),
   }
 
   const dialogActions = {
     save(id: string | null, fields: ResponsibilityFields) {
       const known = new Set(currentModel().skills.map((s) => s.id))
       const values = { ...fields, skills: fields.skills.filter((s) => known.has(s)) }
-      write(() => {
+      act(id === null ? 'Add a responsibility' : 'Edit a responsibility', () => {
         const exists = id !== null && currentModel().responsibilities.some((r) => r.id === id)
         const saved = exists ? (updateResponsibility(doc, id, values), id) : addResponsibility(doc, { ...values, ...(id ? { id } : {}) })
         pendingFocus = `row:${saved}`
@@ -208,7 +249,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       invalidate()
     },
     remove(id: string) {
-      write(() => removeResponsibility(doc, id))
+      act('Remove a responsibility', () => removeResponsibility(doc, id))
       state.dialog = null
       invalidate()
     },
@@ -226,20 +267,27 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
 
   const closePicker = (): void => {
     if (!state.picker) return
-    pendingFocus = `s:${state.picker.person}/${state.picker.skill}`
+    pendingFocus = pickerCell(state.picker)
     state.picker = null
     invalidate()
   }
-  const choose = (level: Level | null | undefined): void => {
+  const choose = (value: PickerValue): void => {
     const picker = state.picker
     if (!picker) return
-    actions.setLevel(picker.person, picker.skill, level)
-    notifyLevel(picker, level)
+    if (picker.kind === 'level') {
+      const level = value as Level | null | undefined
+      actions.setLevel(picker.person, picker.skill, level)
+      announce(`${picker.personName}, ${picker.skillName}: ${levelText(level)}`)
+    } else {
+      const letter = (value ?? null) as Letter | null
+      actions.setLetter(picker.responsibility, picker.assignee, letter)
+      announce(`${picker.assigneeName}, ${picker.title}: ${letter ? LETTER_NAMES[letter] : 'not assigned'}`)
+    }
     closePicker()
   }
-  const notifyLevel = (picker: PickerState, level: Level | null | undefined): void => {
+  const announce = (text: string): void => {
     const live = root.querySelector('.sr-live')
-    if (live) live.textContent = `${picker.personName}, ${picker.skillName}: ${levelText(level)}`
+    if (live) live.textContent = text
   }
 
   function currentModel(): MapModel {
@@ -259,7 +307,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       readOnly: session.readOnly || closed !== null,
       peersByCell: peersByCell(peers),
       active: state.active,
-      picking: state.picker ? `s:${state.picker.person}/${state.picker.skill}` : null,
+      picking: state.picker ? pickerCell(state.picker) : null,
       actions,
     }
     const tabView = !session.loaded
@@ -268,11 +316,14 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
         ? raciView(ctx)
         : state.tab === 'skills'
           ? skillsView(ctx)
-          : peopleView(ctx)
+          : state.tab === 'structure'
+            ? structureView(ctx)
+            : peopleView(ctx)
     document.title = `${m.meta.title || docId} · skillmap`
     render(
       html`<div class="map-page" data-doc=${docId} data-readonly=${ctx.readOnly ? 'true' : 'false'} data-tab=${state.tab}>
         <a class="skip" href="#main" @click=${(e: Event) => (e.preventDefault(), root.querySelector<HTMLElement>('#main')?.focus())}>Skip to the map</a>
+        <div class="masthead">
         ${headerView({ session, title: m.meta.title, peers, backHref: startHref(token), setTitle: actions.setTitle })}
         ${closed ? html`<div class="banner error" role="alert" data-closed=${closed.code}>${closed.message} <a href=${startHref(null)}>Start page</a></div>` : nothing}
         ${session.readOnly && !closed
@@ -302,6 +353,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
           </button>
           <span class="sheet-tools">${exportMenu({ docId, token, notify })}${ctx.readOnly ? nothing : importer.button()}</span>
         </nav>
+        </div>
         <div class=${`layout${state.insightsOpen ? ' insights-open' : ''}${session.loaded ? '' : ' single'}`}>
           <main id="main" role="tabpanel" aria-labelledby=${`tab-${state.tab}`} tabindex="-1">${tabView}</main>
           ${session.loaded ? html`<div id="insights" class="insights-wrap">${insightsView(ctx)}</div>` : nothing}

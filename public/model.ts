@@ -34,9 +34,12 @@ export interface CategoryGroup {
   skills: Skill[]
 }
 
+/** A role column as the views show it (`hidden` columns stay on the map but leave the grid). */
+export type RoleColumn = RoleEntry & { hidden?: boolean }
+
 export interface MapModel {
   meta: Meta
-  roles: RoleEntry[]
+  roles: RoleColumn[]
   roleLabels: Map<string, string>
   /** active people first, each group by name */
   people: Person[]

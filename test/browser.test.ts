@@ -65,6 +65,11 @@ async function open(ctx: Ctx, who: Who, docId: string): Promise<OpenPage> {
 
 const cell = (page: Page, key: string) => page.locator(`[data-key="${key}"]`)
 const letterIn = (page: Page, key: string, letter: string) => page.locator(`td[data-key="${key}"][data-letter="${letter}"]`).waitFor()
+/** Sets a RACI letter as a user does: a click opens the cell's picker, a click on the letter sets it. */
+async function pick(page: Page, key: string, letter: string): Promise<void> {
+  await cell(page, key).click()
+  await page.locator(`.picker[data-picker="letter"] [data-letter="${letter}"]`).click()
+}
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) })
 
 function noErrors(...pages: OpenPage[]): void {
@@ -81,10 +86,10 @@ Web('two editors edit one map and see each other’s edits and presence', async 
   await a.page.locator('.presence [data-user="ben"]').waitFor()
   await b.page.locator('.presence [data-user="ana"]').waitFor()
 
-  // a click cycles none → R → A on a person column; the other page sees the A
-  await cell(a.page, 'r:caching/ben').click()
+  // a click opens the letter picker; R, then A on a person column; the other page sees the A
+  await pick(a.page, 'r:caching/ben', 'R')
   await letterIn(a.page, 'r:caching/ben', 'R')
-  await cell(a.page, 'r:caching/ben').click()
+  await pick(a.page, 'r:caching/ben', 'A')
   await letterIn(b.page, 'r:caching/ben', 'A')
 
   // and B sees where A is
@@ -92,7 +97,7 @@ Web('two editors edit one map and see each other’s edits and presence', async 
   assert.is(await b.page.locator('td[data-key="r:caching/ben"] .peer-tag').innerText(), 'Ana Silva')
 
   // keyboard: B moves with the arrows from its cell and types a letter
-  await cell(b.page, 'r:caching/chen').click() // none → R
+  await pick(b.page, 'r:caching/chen', 'R')
   await letterIn(a.page, 'r:caching/chen', 'R')
   await b.page.keyboard.press('ArrowRight')
   await b.page.keyboard.press('ArrowRight')
@@ -245,7 +250,7 @@ Web('a viewer sees edits arrive and cannot change anything', async (ctx) => {
 
   // the editor's edits arrive, and flash
   await editor.page.locator('.presence [data-user="lee"]').waitFor()
-  await cell(editor.page, 'r:api-graphql/chen').click()
+  await pick(editor.page, 'r:api-graphql/chen', 'R')
   await v.locator('td[data-key="r:api-graphql/chen"][data-letter="R"][data-flash]').waitFor()
   await shot(v, 'viewer-laptop')
 
@@ -261,7 +266,7 @@ Web('a viewer sees edits arrive and cannot change anything', async (ctx) => {
   assert.is(await v.evaluate(() => window.skillmap!.doc.getMap('assignments').has('secure-coding/ben')), false)
   assert.is(await v.locator('td[data-key="r:secure-coding/ben"][data-letter="A"]').count(), 0)
   // a later edit reaches the viewer: the server has handled everything the viewer sent before it
-  await cell(editor.page, 'r:integrations/ben').click()
+  await pick(editor.page, 'r:integrations/ben', 'R')
   await letterIn(v, 'r:integrations/ben', 'R')
   const editorHas = await editor.page.evaluate(() => window.skillmap!.doc.getMap('assignments').has('secure-coding/ben'))
   assert.is(editorHas, false)
@@ -326,7 +331,7 @@ Web('edits made offline are kept on the device and reach the others on reconnect
 
   await a.context.setOffline(true)
   await a.page.locator('.conn[data-status="offline"]').waitFor()
-  await cell(a.page, 'r:async-jobs/chen').click()
+  await pick(a.page, 'r:async-jobs/chen', 'R')
   await a.page.locator('button[data-tab="skills"]').click()
   await cell(a.page, 's:chen/kubernetes').focus()
   await a.page.keyboard.press('3')
@@ -370,6 +375,7 @@ Web('a phone shows the grid, the heatmap and the viewer mode without breaking th
     const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     assert.is(await overflow(a.page), 0, 'the page itself never scrolls sideways: the grid does')
     await cell(a.page, 'r:api-rest/ana').tap()
+    await a.page.locator('.picker[data-picker="letter"] [data-letter="R"]').tap()
     await letterIn(v.page, 'r:api-rest/ana', 'R')
     await shot(a.page, 'raci-phone')
     await a.page.locator('button[data-tab="skills"]').tap()

@@ -1,31 +1,17 @@
 // The RACI grid: responsibilities grouped by area (rows) × people and role columns. A cell holds
-// one letter; click or Enter/Space cycles it, R/A/C/I set it, Delete clears it. An A belongs to
-// one named person, so role columns skip it, and two As on one row are marked as a conflict.
+// one letter; a click, a tap or Enter/Space opens the letter picker, R/A/C/I set it, Delete clears
+// it. An A belongs to one named person, so role columns refuse it, and two As on one row are marked
+// as a conflict.
 import { html, nothing, type TemplateResult } from 'lit-html'
 import { classMap } from 'lit-html/directives/class-map.js'
 import { repeat } from 'lit-html/directives/repeat.js'
 import type { ResponsibilityAnalysis } from '../../shared/analytics.js'
 import { assignmentKey, roleAssignee, type Letter, type Person, type Responsibility } from '../../shared/schema.js'
 import { focusCell, navigate } from './grid-nav.js'
+import { emptyState } from './empty.js'
 import { peerTags } from './peers.js'
+import { LETTER_HINTS, LETTER_NAMES } from './picker.js'
 import type { ViewContext } from './types.js'
-
-export const LETTER_NAMES: Record<Letter, string> = {
-  R: 'Responsible',
-  A: 'Accountable',
-  C: 'Consulted',
-  I: 'Informed',
-}
-
-const LETTER_HINTS: Record<Letter, string> = {
-  R: 'does the work',
-  A: 'owns the outcome; exactly one person',
-  C: 'asked before',
-  I: 'told after',
-}
-
-const PERSON_CYCLE: Array<Letter | null> = [null, 'R', 'A', 'C', 'I']
-const ROLE_CYCLE: Array<Letter | null> = [null, 'R', 'C', 'I']
 
 export const STATUS_TEXT: Record<ResponsibilityAnalysis['status'], string> = {
   ok: 'OK',
@@ -72,17 +58,12 @@ export function raciView(ctx: ViewContext): TemplateResult {
             </li>`,
           )}
         </ul>
-        ${readOnly ? nothing : html`<p class="hint keys-hint">Click a cell or type R, A, C, I · Delete clears · arrows move</p>`}
+        ${readOnly ? nothing : html`<p class="hint keys-hint">Click a cell to pick, or type R, A, C, I · Delete clears · arrows move</p>`}
         ${readOnly
           ? nothing
           : html`<button class="btn" data-action="add-responsibility" @click=${() => ctx.actions.openResponsibility(null)}>+ Responsibility</button>`}
       </div>
-      ${model.people.length === 0
-        ? html`<p class="empty-note">
-            No people on this map yet: only role columns.
-            ${readOnly ? nothing : html`<button class="link" @click=${() => ctx.actions.showTab('people')}>Add people</button> to name who is accountable.`}
-          </p>`
-        : nothing}
+      ${emptyState(ctx, 'raci')}
       <div class="grid-scroll" tabindex="-1">
         <table
           class="grid raci"
@@ -216,7 +197,7 @@ function cellView(
     (peers.length ? `. Here: ${peers.map((p) => p.user.name).join(', ')}` : '')
   return html`<td
     role="gridcell"
-    class=${classMap({ cell: true, 'group-start': groupStart, role: col.kind === 'role', inactive, conflict, 'has-peer': peers.length > 0 })}
+    class=${classMap({ cell: true, 'group-start': groupStart, role: col.kind === 'role', inactive, conflict, 'has-peer': peers.length > 0, picking: ctx.picking === key })}
     style=${peers.length ? `--peer: ${peers[0]!.color}` : ''}
     data-key=${key}
     data-r=${r}
@@ -224,17 +205,12 @@ function cellView(
     data-letter=${letter ?? ''}
     tabindex=${stop === key ? 0 : -1}
     aria-label=${label}
-    @click=${ctx.readOnly ? null : () => cycle(ctx, row.id, col, letter)}
+    aria-haspopup=${ctx.readOnly ? nothing : 'menu'}
+    @click=${ctx.readOnly ? null : (e: Event) => ctx.actions.openLetterPicker(row.id, col.assignee, e.currentTarget as HTMLElement)}
   >
     ${letter ? html`<span class=${classMap({ chip: true, [`chip-${letter}`]: true, void: void_ })} aria-hidden="true">${letter}</span>` : nothing}
     ${peerTags(peers)}
   </td>`
-}
-
-function cycle(ctx: ViewContext, responsibility: string, col: Column, letter: Letter | null): void {
-  const order = col.kind === 'role' ? ROLE_CYCLE : PERSON_CYCLE
-  const next = order[(order.indexOf(letter) + 1) % order.length] ?? null
-  ctx.actions.setLetter(responsibility, col.assignee, next)
 }
 
 function onKeydown(ctx: ViewContext, e: KeyboardEvent): void {
@@ -268,7 +244,7 @@ function onKeydown(ctx: ViewContext, e: KeyboardEvent): void {
     ctx.actions.setLetter(responsibility, assignee, null)
   } else if (e.key === 'Enter' || e.key === ' ') {
     e.preventDefault()
-    cell.click()
+    ctx.actions.openLetterPicker(responsibility, assignee, cell)
   }
 }
 

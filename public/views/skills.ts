@@ -7,6 +7,7 @@ import { repeat } from 'lit-html/directives/repeat.js'
 import type { SkillAnalysis } from '../../shared/analytics.js'
 import { COVERED_LEVEL, LEVEL_ANCHORS, LEVEL_NAMES, LEVELS, ratingKey, type Level, type Person, type Skill } from '../../shared/schema.js'
 import { focusCell, navigate } from './grid-nav.js'
+import { emptyState } from './empty.js'
 import { peerTags } from './peers.js'
 import type { ViewContext } from './types.js'
 
@@ -41,12 +42,7 @@ export function skillsView(ctx: ViewContext): TemplateResult {
         <p class="hint">Covered = level ${COVERED_LEVEL}+ (${LEVEL_NAMES[COVERED_LEVEL]}).</p>
         ${readOnly ? nothing : html`<p class="hint keys-hint">Click a cell or type 0–4 · N for N/A · Delete clears</p>`}
       </div>
-      ${people.length === 0
-        ? html`<p class="empty-note">
-            No people on this map yet.
-            ${readOnly ? nothing : html`<button class="link" @click=${() => ctx.actions.showTab('people')}>Add people</button> to rate their skills.`}
-          </p>`
-        : nothing}
+      ${emptyState(ctx, 'skills')}
       <div class="grid-scroll" tabindex="-1">
         <table
           class="grid heatmap"

@@ -6,7 +6,7 @@ import type { Peer } from '../presence.js'
 import type { Identity } from '../token.js'
 
 export type GridName = 'raci' | 'skills'
-export type Tab = 'raci' | 'skills' | 'people'
+export type Tab = 'raci' | 'skills' | 'people' | 'structure'
 
 export interface ViewContext {
   model: MapModel
@@ -16,7 +16,7 @@ export interface ViewContext {
   peersByCell: Map<string, Peer[]>
   /** each grid's tab stop (a data-key), so Tab returns where the user left off */
   active: Record<GridName, string | null>
-  /** the heatmap cell whose level picker is open */
+  /** the data-key of the cell whose picker is open */
   picking: string | null
   actions: Actions
 }
@@ -38,11 +38,26 @@ export interface Actions {
   setTitle(title: string): void
   /** the user is on this cell (presence, roving tab stop) */
   focus(grid: GridName, key: string | null): void
+  /** opens the level picker of a heatmap cell (writes nothing until a level is chosen) */
   openPicker(person: string, skill: string, anchor: HTMLElement): void
+  /** opens the letter picker of a RACI cell (writes nothing until a letter is chosen) */
+  openLetterPicker(responsibility: string, assignee: string, anchor: HTMLElement): void
   toggleWithout(person: string): void
   clearWithout(): void
   showTab(tab: Tab): void
   /** shows `tab` and moves focus to the element with this data-key */
   reveal(tab: Tab, key: string): void
   notify(message: string): void
+  addSkill(name: string, category: string): void
+  renameSkill(id: string, name: string): void
+  recategoriseSkill(id: string, category: string): void
+  removeSkill(id: string): void
+  addRole(label: string): void
+  renameRole(key: string, label: string): void
+  /** removes a role column nobody holds */
+  removeRole(key: string): void
+  /** removes a role column and moves the people who hold it to `reassignTo` (when the map's mutators can) */
+  removeRoleReassigning?: (key: string, reassignTo: string) => void
+  setRoleHidden?: (key: string, hidden: boolean) => void
+  hideUnusedSkills?: () => void
 }
