@@ -1,16 +1,10 @@
 // The map as the views read it: one pass over the Y.Doc with the shared readers, indexed for
 // rendering, plus the live analytics (CONTRACT §5) with the what-if people left out.
-import { analyze, findProblems, type Analysis, type Problem, type ResponsibilityAnalysis, type SkillAnalysis } from '../shared/analytics.js'
+import { analyze, type Analysis, type Problem, type ResponsibilityAnalysis, type SkillAnalysis } from '../shared/analytics.js'
 import {
   assignmentKey,
   BACKEND_AREAS,
-  readAssignments,
-  readMeta,
-  readPeople,
-  readRatings,
-  readResponsibilities,
-  readRoles,
-  readSkills,
+  readMap,
   ratingKey,
   SKILL_CATEGORY_LABELS,
   type Assignment,
@@ -34,12 +28,9 @@ export interface CategoryGroup {
   skills: Skill[]
 }
 
-/** A role column as the views show it (`hidden` columns stay on the map but leave the grid). */
-export type RoleColumn = RoleEntry & { hidden?: boolean }
-
 export interface MapModel {
   meta: Meta
-  roles: RoleColumn[]
+  roles: RoleEntry[]
   roleLabels: Map<string, string>
   /** active people first, each group by name */
   people: Person[]
@@ -62,37 +53,37 @@ export interface MapModel {
 }
 
 export function readModel(doc: Y.Doc, without: ReadonlySet<string>): MapModel {
-  const roles = readRoles(doc)
-  const people = readPeople(doc).sort(
+  // One read of the document (readMap) feeds both the views and the analytics.
+  const data = readMap(doc)
+  const roles = data.roles
+  const people = [...data.people].sort(
     (a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1),
   )
-  const skills = readSkills(doc)
-  const responsibilities = readResponsibilities(doc)
   const peopleById = new Map(people.map((p) => [p.id, p]))
   const simulated = [...without].filter((id) => peopleById.get(id)?.active)
-  const analysis = analyze(doc, { without: simulated })
+  const analysis = analyze(data, { without: simulated })
   return {
-    meta: readMeta(doc),
+    meta: data.meta,
     roles,
     roleLabels: new Map(roles.map((r) => [r.key, r.label])),
     people,
     peopleById,
-    skills,
-    categories: groupSkills(skills),
-    responsibilities,
-    areas: groupAreas(responsibilities),
-    assignments: new Map(readAssignments(doc).map((a) => [assignmentKey(a.responsibility, a.assignee), a])),
-    ratings: new Map(readRatings(doc).map((r) => [ratingKey(r.person, r.skill), r])),
+    skills: data.skills,
+    categories: groupSkills(data.skills),
+    responsibilities: data.responsibilities,
+    areas: groupAreas(data.responsibilities),
+    assignments: new Map(data.assignments.map((a) => [assignmentKey(a.responsibility, a.assignee), a])),
+    ratings: new Map(data.ratings.map((r) => [ratingKey(r.person, r.skill), r])),
     analysis,
     byResponsibility: new Map(analysis.responsibilities.map((r) => [r.id, r])),
     bySkill: new Map(analysis.skills.map((s) => [s.id, s])),
     without: simulated,
-    problems: findProblems(doc),
+    problems: data.problems,
   }
 }
 
 /** Areas in the order their first responsibility appears; rows keep their order within an area. */
-function groupAreas(rows: Responsibility[]): AreaGroup[] {
+export function groupAreas(rows: Responsibility[]): AreaGroup[] {
   const groups = new Map<string, AreaGroup>()
   for (const row of rows) {
     const group = groups.get(row.area) ?? { area: row.area, rows: [] }
