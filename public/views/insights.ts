@@ -2,10 +2,11 @@
 // responsibilities without an accountable or too thin, bus factor per responsibility and per skill,
 // and the what-if toggles that leave people out of the figures without touching the map.
 import { html, nothing, type TemplateResult } from 'lit-html'
-import type { ResponsibilityAnalysis, StatusChange } from '../../shared/analytics.js'
+import type { Risk, StatusChange } from '../../shared/analytics.js'
 import { STATUS_TEXT } from './raci.js'
 import { SKILL_STATUS_TEXT } from './skills.js'
 import type { ViewContext } from './types.js'
+import { percent as asPercent, STATUS_WORDS } from './words.js'
 
 export function insightsView(ctx: ViewContext): TemplateResult {
   const { model, actions } = ctx
@@ -13,11 +14,12 @@ export function insightsView(ctx: ViewContext): TemplateResult {
   const titles = new Map(model.responsibilities.map((r) => [r.id, r.title]))
   const skillNames = new Map(model.skills.map((s) => [s.id, s.name]))
   const name = (id: string): string => model.peopleById.get(id)?.name ?? id
-  const byStatus = (status: ResponsibilityAnalysis['status']) => analysis.responsibilities.filter((r) => r.status === status)
-  const conflicts = byStatus('multiple-accountable')
-  const noOwner = byStatus('no-accountable')
-  const thin = byStatus('thin')
-  const ok = byStatus('ok').length
+  // Lists by risk (CONTRACT §5 v2), so their counts are the headline's.
+  const byRisk = (risk: Risk) => analysis.responsibilities.filter((r) => r.risks.includes(risk))
+  const conflicts = byRisk('multiple-accountable')
+  const noOwner = byRisk('no-accountable')
+  const thin = byRisk('thin')
+  const ok = analysis.responsibilities.filter((r) => r.status === 'ok').length
   const total = analysis.responsibilities.length
   const percent = Math.round(analysis.coverage * 100)
   const gaps = analysis.skills.filter((s) => s.status === 'gap')
@@ -32,7 +34,7 @@ export function insightsView(ctx: ViewContext): TemplateResult {
     <h2 id="insights-heading" class="section-title">Insights ${model.without.length ? html`<span class="whatif-flag">what-if</span>` : nothing}</h2>
 
     <section class="coverage" aria-label="Coverage" data-coverage=${percent}>
-      <div class="coverage-figure"><strong>${percent}%</strong> covered</div>
+      <div class="coverage-figure"><strong>${percent}%</strong> fully covered</div>
       <div class="bar" role="img" aria-label=${`${ok} of ${total} responsibilities OK`}><span style=${`width: ${percent}%`}></span></div>
       <p class="hint">${ok} of ${total} responsibilities have one accountable and, when critical, two people on them.</p>
     </section>
@@ -69,9 +71,14 @@ export function insightsView(ctx: ViewContext): TemplateResult {
             </ul>`}
       ${analysis.whatIf
         ? html`<div class="whatif-result" role="status">
+            <p class="whatif-coverage" data-from=${Math.round(analysis.whatIf.coverage.from * 100)} data-to=${Math.round(analysis.whatIf.coverage.to * 100)}>
+              Fully covered responsibilities: <strong>${asPercent(analysis.whatIf.coverage.from)}</strong> now,
+              <strong>${asPercent(analysis.whatIf.coverage.to)}</strong> without ${analysis.whatIf.without.map(name).join(' and ')}
+              ${coverageDelta(analysis.whatIf.coverage.from, analysis.whatIf.coverage.to)}.
+            </p>
             ${analysis.whatIf.changed.length === 0
               ? html`<p>Nothing changes status without ${analysis.whatIf.without.map(name).join(', ')}.</p>`
-              : html`<p>Without ${analysis.whatIf.without.map(name).join(', ')}, ${analysis.whatIf.changed.length} change:</p>
+              : html`<p>Without ${analysis.whatIf.without.map(name).join(', ')}, ${analysis.whatIf.changed.length} change${analysis.whatIf.changed.length === 1 ? 's' : ''}:</p>
                   <ul class="changes">
                     ${analysis.whatIf.changed.map((c) => changeItem(c, c.kind === 'responsibility' ? (titles.get(c.id) ?? c.id) : (skillNames.get(c.id) ?? c.id)))}
                   </ul>`}
@@ -134,5 +141,13 @@ function issueList<T extends { id: string }>(title: string, kind: string, hint: 
 }
 
 function changeItem(change: StatusChange, label: string): TemplateResult {
-  return html`<li><span class="what">${label}</span> <span class="status status-${change.from}">${change.from}</span> → <span class="status status-${change.to}">${change.to}</span></li>`
+  return html`<li data-change=${`${change.kind}:${change.id}`}>
+    <span class="what">${label}</span> <span class="status status-${change.from}" data-from=${change.from}>${STATUS_WORDS[change.from]}</span> →
+    <span class="status status-${change.to}" data-to=${change.to}>${STATUS_WORDS[change.to]}</span>
+  </li>`
+}
+
+function coverageDelta(from: number, to: number): string {
+  const points = Math.round(to * 100) - Math.round(from * 100)
+  return points === 0 ? '(no change)' : `(${points > 0 ? 'up' : 'down'} ${Math.abs(points)} points)`
 }

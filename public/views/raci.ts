@@ -8,10 +8,13 @@ import { repeat } from 'lit-html/directives/repeat.js'
 import type { ResponsibilityAnalysis } from '../../shared/analytics.js'
 import { assignmentKey, roleAssignee, type Letter, type Person, type Responsibility } from '../../shared/schema.js'
 import { focusCell, navigate } from './grid-nav.js'
+import { visiblePeople, visibleRows } from '../filter.js'
+import { groupAreas } from '../model.js'
 import { emptyState } from './empty.js'
 import { peerTags } from './peers.js'
 import { LETTER_HINTS, LETTER_NAMES } from './picker.js'
 import type { ViewContext } from './types.js'
+import { people, RISK_WORDS } from './words.js'
 
 export const STATUS_TEXT: Record<ResponsibilityAnalysis['status'], string> = {
   ok: 'OK',
@@ -31,21 +34,25 @@ interface Column {
 }
 
 export function raciView(ctx: ViewContext): TemplateResult {
-  const { model, readOnly } = ctx
+  const { model, readOnly, filters } = ctx
   const without = new Set(model.without)
+  const shownPeople = visiblePeople(model, filters)
+  const rows = visibleRows(model, filters)
+  // Sorted by a figure, rows leave their areas: one group, each row naming its area.
+  const groups = filters.sort === 'order' ? groupAreas(rows) : [{ area: SORT_TITLES[filters.sort], rows }]
   const columns: Column[] = [
-    ...model.people.map((p) => ({
+    ...shownPeople.map((p) => ({
       assignee: p.id,
       kind: 'person' as const,
       label: p.name,
       sub: model.roleLabels.get(p.role) ?? p.role,
       person: p,
     })),
-    ...model.roles.map((r) => ({ assignee: roleAssignee(r.key), kind: 'role' as const, label: r.label, sub: '' })),
+    ...model.roles.filter((r) => !r.hidden).map((r) => ({ assignee: roleAssignee(r.key), kind: 'role' as const, label: r.label, sub: '' })),
   ]
-  const firstRole = model.people.length
+  const firstRole = shownPeople.length
   let rowIndex = 0
-  const stop = ctx.active.raci ?? (model.responsibilities[0] ? `row:${model.responsibilities[0].id}` : null)
+  const stop = ctx.active.raci ?? (rows[0] ? `row:${rows[0].id}` : null)
 
   return html`
     <section class="panel-body" aria-labelledby="raci-heading">
@@ -103,7 +110,7 @@ export function raciView(ctx: ViewContext): TemplateResult {
             </tr>
           </thead>
           ${repeat(
-            model.areas,
+            groups,
             (group) => group.area,
             (group) => html`
               <tbody>
@@ -119,6 +126,9 @@ export function raciView(ctx: ViewContext): TemplateResult {
             `,
           )}
         </table>
+        ${rows.length === 0 && model.responsibilities.length > 0
+          ? html`<p class="empty-note" data-empty="filtered">No responsibility matches these filters. <button class="link" @click=${ctx.actions.clearFilters}>Show all</button></p>`
+          : nothing}
       </div>
     </section>
   `
@@ -131,10 +141,13 @@ function rowView(ctx: ViewContext, row: Responsibility, columns: Column[], first
   const conflict = status === 'multiple-accountable'
   const rowKey = `row:${row.id}`
   const accountableNames = (analysis?.accountable ?? []).map((id) => model.peopleById.get(id)?.name ?? id)
+  const risks = analysis?.risks ?? []
+  const first = risks[0] ?? 'ok'
   return html`
     <tr class=${classMap({ conflict, [`row-${status}`]: true })} data-row=${row.id}>
       <th scope="row" class="rowhead" data-key=${rowKey}>
         <div class="rowhead-inner">
+          <div class="row-main">
           ${readOnly
             ? html`<span class="row-title" data-r=${r} data-c="0" tabindex=${stop === rowKey ? 0 : -1} title=${row.description}>${row.title}</span>`
             : html`<button
@@ -148,18 +161,20 @@ function rowView(ctx: ViewContext, row: Responsibility, columns: Column[], first
               >
                 ${row.title}
               </button>`}
+          ${rowFacts(ctx, row, analysis)}
+          </div>
           <span class="crit crit-${row.criticality}" title=${`Criticality ${row.criticality}: ${CRITICALITY_TEXT[row.criticality]}`}>
             <i></i><i></i><i></i><span class="visually-hidden">criticality ${CRITICALITY_TEXT[row.criticality]}</span>
           </span>
           <span
-            class="status status-${status}"
+            class=${`status status-${status} risk-${first}`}
             data-status=${status}
+            data-risks=${risks.join(' ')}
             title=${statusTitle(status, analysis, accountableNames)}
           >
-            <span class="bf" aria-label=${`bus factor ${analysis?.busFactor ?? 0}`}>${analysis?.busFactor ?? 0}</span>
-            ${STATUS_TEXT[status]}
+            ${first === 'ok' ? 'OK' : RISK_WORDS[first].short}${risks.length > 1 ? html` <span class="more-risks" title=${risks.slice(1).map((x) => RISK_WORDS[x].short).join(', ')}>+${risks.length - 1}</span>` : nothing}
           </span>
-          ${readOnly
+          ${readOnly || ctx.filters.sort !== 'order'
             ? nothing
             : html`<span class="row-moves">
                 <button class="icon" tabindex="-1" aria-label=${`Move ${row.title} up`} @click=${() => ctx.actions.moveResponsibility(row.id, -1)}>▲</button>
@@ -171,6 +186,28 @@ function rowView(ctx: ViewContext, row: Responsibility, columns: Column[], first
     </tr>
   `
 }
+
+/**
+ * The row's figures in words: how many people are on it, the skills it needs that none of them
+ * covers, and who could back them up (CONTRACT §5 v2 uncovered and backups).
+ */
+function rowFacts(ctx: ViewContext, row: Responsibility, analysis: ResponsibilityAnalysis | undefined): TemplateResult {
+  const { model } = ctx
+  const bf = analysis?.busFactor ?? 0
+  const skillName = (id: string) => model.skills.find((s) => s.id === id)?.name ?? id
+  const uncovered = analysis?.uncovered ?? []
+  const backups = (analysis?.backups ?? []).map((id) => model.peopleById.get(id)?.name ?? id)
+  return html`<span class="row-facts">
+    ${ctx.filters.sort !== 'order' ? html`<span class="fact-area">${row.area || 'No area'} · </span>` : nothing}<span class="fact-bf" data-bf=${bf}
+      >${bf === 0 ? 'nobody on it' : `${people(bf)} on it`}</span
+    >${uncovered.length
+      ? html` · <span class="fact-uncovered" data-uncovered=${uncovered.join(' ')}>needs ${uncovered.map(skillName).join(', ')}</span>`
+      : nothing}${backups.length ? html` · <span class="fact-backups" data-backups=${(analysis?.backups ?? []).join(' ')}>backup: ${backups.join(', ')}</span>` : nothing}
+  </span>`
+}
+
+const SORT_TITLES = { 'bus-factor': 'Sorted by bus factor, lowest first', criticality: 'Sorted by criticality, highest first' } as const
+
 
 function cellView(
   ctx: ViewContext,

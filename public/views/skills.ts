@@ -7,6 +7,7 @@ import { repeat } from 'lit-html/directives/repeat.js'
 import type { SkillAnalysis } from '../../shared/analytics.js'
 import { COVERED_LEVEL, LEVEL_ANCHORS, LEVEL_NAMES, LEVELS, ratingKey, type Level, type Person, type Skill } from '../../shared/schema.js'
 import { focusCell, navigate } from './grid-nav.js'
+import { visiblePeople, visibleSkills } from '../filter.js'
 import { emptyState } from './empty.js'
 import { peerTags } from './peers.js'
 import type { ViewContext } from './types.js'
@@ -24,11 +25,14 @@ export function levelText(level: Level | null | undefined): string {
 }
 
 export function skillsView(ctx: ViewContext): TemplateResult {
-  const { model, readOnly } = ctx
-  const people = model.people
+  const { model, readOnly, filters } = ctx
+  const people = visiblePeople(model, filters)
+  const shown = new Set(visibleSkills(model, filters).map((s) => s.id))
+  const categories = model.categories.map((g) => ({ ...g, skills: g.skills.filter((s) => shown.has(s.id)) })).filter((g) => g.skills.length > 0)
   const without = new Set(model.without)
   let rowIndex = 0
-  const stop = ctx.active.skills ?? (model.skills[0] ? `skill:${model.skills[0].id}` : null)
+  const first = categories[0]?.skills[0]
+  const stop = ctx.active.skills ?? (first ? `skill:${first.id}` : null)
   return html`
     <section class="panel-body" aria-labelledby="skills-heading">
       <div class="toolbar">
@@ -56,7 +60,7 @@ export function skillsView(ctx: ViewContext): TemplateResult {
           <thead>
             <tr>
               <th scope="col" class="corner">Skill</th>
-              <th scope="col" class="colhead covered-col" title="Active people at level ${COVERED_LEVEL} or more">Covered</th>
+              <th scope="col" class="colhead covered-col" title="Active people at level ${COVERED_LEVEL} or more">Covered by</th>
               ${people.map(
                 (p) => html`<th
                   scope="col"
@@ -71,7 +75,7 @@ export function skillsView(ctx: ViewContext): TemplateResult {
             </tr>
           </thead>
           ${repeat(
-            model.categories,
+            categories,
             (group) => group.category,
             (group) => html`<tbody>
               <tr class="area">
@@ -85,6 +89,9 @@ export function skillsView(ctx: ViewContext): TemplateResult {
             </tbody>`,
           )}
         </table>
+        ${shown.size === 0 && model.skills.length > 0
+          ? html`<p class="empty-note" data-empty="filtered">No skill matches these filters. <button class="link" @click=${ctx.actions.clearFilters}>Show all</button></p>`
+          : nothing}
       </div>
     </section>
   `

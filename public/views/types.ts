@@ -1,12 +1,13 @@
 // What every view of an open map receives: the model, who is looking, where the others are, and
 // the actions (each one a schema mutator with this user's id as `by`, or a change of view state).
 import type { Letter, Level } from '../../shared/schema.js'
+import type { Filters } from '../filter.js'
 import type { MapModel } from '../model.js'
 import type { Peer } from '../presence.js'
 import type { Identity } from '../token.js'
 
 export type GridName = 'raci' | 'skills'
-export type Tab = 'raci' | 'skills' | 'people' | 'structure'
+export type Tab = 'raci' | 'skills' | 'charts' | 'people' | 'structure'
 
 export interface ViewContext {
   model: MapModel
@@ -18,6 +19,8 @@ export interface ViewContext {
   active: Record<GridName, string | null>
   /** the data-key of the cell whose picker is open */
   picking: string | null
+  /** what the lead narrowed the grids to */
+  filters: Filters
   actions: Actions
 }
 
@@ -48,16 +51,15 @@ export interface Actions {
   /** shows `tab` and moves focus to the element with this data-key */
   reveal(tab: Tab, key: string): void
   notify(message: string): void
+  clearFilters(): void
   addSkill(name: string, category: string): void
   renameSkill(id: string, name: string): void
   recategoriseSkill(id: string, category: string): void
   removeSkill(id: string): void
   addRole(label: string): void
   renameRole(key: string, label: string): void
-  /** removes a role column nobody holds */
-  removeRole(key: string): void
-  /** removes a role column and moves the people who hold it to `reassignTo` (when the map's mutators can) */
-  removeRoleReassigning?: (key: string, reassignTo: string) => void
-  setRoleHidden?: (key: string, hidden: boolean) => void
-  hideUnusedSkills?: () => void
+  /** removes a role column; the people who hold it move to `reassignTo` */
+  removeRole(key: string, reassignTo?: string): void
+  setHidden(root: 'roles' | 'skills', key: string, hidden: boolean): void
+  hideUnusedSkills(): void
 }
