@@ -20,9 +20,14 @@ export interface HeaderProps {
   peers: Peer[]
   backHref: string
   setTitle(title: string): void
+  /**
+   * Buttons for the header's toolbar (Share; Import and Export go here too): a slot kept in one
+   * place, so features add a button without reshaping the header.
+   */
+  tools: TemplateResult[]
 }
 
-export function headerView({ session, title, peers, backHref, setTitle }: HeaderProps): TemplateResult {
+export function headerView({ session, title, peers, backHref, setTitle, tools }: HeaderProps): TemplateResult {
   const { status, unsent, identity } = session
   const readOnly = session.readOnly || status === 'closed'
   const kept = unsent > 0 && status !== 'online' && status !== 'closed'
@@ -48,6 +53,7 @@ export function headerView({ session, title, peers, backHref, setTitle }: Header
       ${kept ? html`<span class="conn-kept" data-unsent=${unsent}>${unsent} edit${unsent === 1 ? '' : 's'} kept here</span>` : nothing}
     </div>
     ${session.readOnly ? html`<span class="mode-badge" title="This link can watch, not edit">View only</span>` : nothing}
+    <div class="header-tools" data-slot="tools">${tools}</div>
     <div class="here">${presenceList(identity, peers)}</div>
   </header>`
 }
