@@ -1,16 +1,18 @@
 // An open map: the session, the view state (tab, what-if, dialog, picker, tab stops), the actions
 // (schema mutators stamped with this user's id) and one render function for the whole page.
-import { html, nothing, render } from 'lit-html'
+import { html, nothing, render, type TemplateResult } from 'lit-html'
 import {
   addPerson,
   addResponsibility,
   addRole,
   addSkill,
-  makeId,
+  hideUnusedSkills,
+  recategoriseSkill,
   removeRole,
   removeSkill,
   renameRole,
-  updateSkill,
+  renameSkill,
+  setHidden,
   assignmentKey,
   moveResponsibility,
   removeResponsibility,
@@ -41,7 +43,12 @@ import { LETTER_NAMES, pickerCell, pickerView, placePicker, type PickerState, ty
 import { raciView } from './views/raci.js'
 import { dialogFor, responsibilityDialog, type DialogState, type ResponsibilityFields } from './views/responsibility.js'
 import { levelText, skillsView } from './views/skills.js'
+import { mintLink, NEW_SHARE, shareDialog, type ShareState } from './views/share.js'
 import { structureView } from './views/structure.js'
+import { chartsView } from './views/charts.js'
+import { filtersView } from './views/filters.js'
+import { headlineView } from './views/headline.js'
+import { NO_FILTERS, SKILL_STATUSES, visibleRows, visibleSkills, type Filters } from './filter.js'
 import type { Actions, GridName, Tab, ViewContext } from './views/types.js'
 
 /** How long a notice stays on screen. */
@@ -50,6 +57,7 @@ const NOTICE_MS = 6000
 const TABS: Array<{ tab: Tab; label: string }> = [
   { tab: 'raci', label: 'RACI grid' },
   { tab: 'skills', label: 'Skills heatmap' },
+  { tab: 'charts', label: 'Workload' },
   { tab: 'people', label: 'People' },
   { tab: 'structure', label: 'Structure' },
 ]
@@ -63,6 +71,9 @@ interface ViewState {
   /** narrow screens: the analytics panel replaces the tab's content */
   insightsOpen: boolean
   notices: Array<{ id: number; text: string }>
+  /** the admin's share dialog, while open */
+  share: ShareState | null
+  filters: Filters
 }
 
 export interface SkillmapHandle {
@@ -98,6 +109,8 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     picker: null,
     insightsOpen: false,
     notices: [],
+    share: null,
+    filters: { ...NO_FILTERS },
   }
   let model: MapModel | null = null
   let pendingFocus: string | null = null
@@ -215,6 +228,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       pendingFocus = key
     },
     notify,
+    clearFilters: () => filterActions.clearFilters(),
     addSkill(name, category) {
       act('Add a skill', () => {
         const id = addSkill(doc, { name, category })
@@ -222,18 +236,25 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
         pendingFocus = `skill:${id}`
       })
     },
-    renameSkill: (id, name) => act('Rename a skill', () => updateSkill(doc, id, { name })),
-    recategoriseSkill: (id, category) => act('Move a skill to another category', () => updateSkill(doc, id, { category })),
+    renameSkill: (id, name) => act('Rename a skill', () => renameSkill(doc, id, name)),
+    recategoriseSkill: (id, category) => act('Move a skill to another category', () => recategoriseSkill(doc, id, category)),
     removeSkill: (id) => act('Remove a skill', () => removeSkill(doc, id)),
     addRole(label) {
       act('Add a role column', () => {
-        const key = makeId(label, (k) => currentModel().roleLabels.has(k))
-        addRole(doc, key, label)
+        const key = addRole(doc, undefined, label)
         pendingFocus = `role:@${key}`
       })
     },
     renameRole: (key, label) => act('Rename a role column', () => renameRole(doc, key, label)),
-    removeRole: (key) => act('Remove a role column', () => removeRole(doc, key)),
+    removeRole: (key, reassignTo) => act('Remove a role column', () => removeRole(doc, key, reassignTo)),
+    setHidden: (root, key, hidden) => act(hidden ? 'Hide a column' : 'Show a column', () => setHidden(doc, root, key, hidden)),
+    hideUnusedSkills() {
+      act('Hide unused skills', () => {
+        const hidden = hideUnusedSkills(doc)
+        const names = hidden.map((id) => currentModel().skills.find((s) => s.id === id)?.name ?? id)
+        notify(hidden.length ? `Hidden: ${names.join(', ')}. Show them again here any time.` : 'Every template skill is rated or needed: nothing to hide.')
+      })
+    },
   }
 
   const dialogActions = {
@@ -290,6 +311,55 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     if (live) live.textContent = text
   }
 
+  const setFilters = (changes: Partial<Filters>): void => {
+    state.filters = { ...state.filters, ...changes }
+    invalidate()
+  }
+  const filterActions = { setFilters, clearFilters: () => setFilters({ ...NO_FILTERS, sort: state.filters.sort }) }
+  const headlineActions = {
+    toggleStatus(status: Filters['status']) {
+      const skill = SKILL_STATUSES.has(status)
+      const tab = skill ? 'skills' : 'raci'
+      // A chip for the other grid takes the user there, already filtered.
+      setFilters({ status: state.filters.status === status && state.tab === tab ? '' : status })
+      if (state.tab !== tab) actions.showTab(tab)
+    },
+    setProblemsOnly: (on: boolean) => setFilters({ problemsOnly: on }),
+  }
+  const shownCount = (m: MapModel, grid: 'raci' | 'skills') =>
+    grid === 'raci'
+      ? { count: visibleRows(m, state.filters).length, total: m.responsibilities.length, what: 'responsibilities' }
+      : { count: visibleSkills(m, state.filters).length, total: m.skills.filter((s) => !s.hidden).length, what: 'skills' }
+
+  /** The header's toolbar: what this user may do with the whole map. */
+  function headerTools(): TemplateResult[] {
+    const tools: TemplateResult[] = []
+    if (me.role === 'admin' && !session.closed) {
+      tools.push(html`<button class="btn small" data-action="share" @click=${() => ((state.share = { ...NEW_SHARE }), invalidate())}>Share</button>`)
+    }
+    return tools
+  }
+  const shareActions = {
+    update(next: Partial<ShareState>) {
+      if (state.share) state.share = { ...state.share, ...next }
+      invalidate()
+    },
+    close() {
+      state.share = null
+      invalidate()
+    },
+  }
+  const mintShare = (form: HTMLFormElement): void => {
+    const share = state.share
+    if (!share || share.busy) return
+    const data = new FormData(form)
+    shareActions.update({ busy: true, error: null, copied: false })
+    mintLink(docId, token, share.role, String(data.get('name') ?? '').trim(), String(data.get('ttl') ?? '7d')).then(
+      ({ link, expiresAt }) => shareActions.update({ busy: false, link, expiresAt }),
+      (err: unknown) => shareActions.update({ busy: false, error: err instanceof Error ? err.message : String(err) }),
+    )
+  }
+
   function currentModel(): MapModel {
     model ??= readModel(doc, state.without)
     return model
@@ -308,8 +378,14 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       peersByCell: peersByCell(peers),
       active: state.active,
       picking: state.picker ? pickerCell(state.picker) : null,
+      filters: state.filters,
       actions,
     }
+    const gridTab = state.tab === 'raci' || state.tab === 'skills'
+    const lead = session.loaded && gridTab
+      ? html`${headlineView(m, state.filters, headlineActions)}
+          ${filtersView(m, state.filters, shownCount(m, state.tab as 'raci' | 'skills'), state.tab as 'raci' | 'skills', filterActions)}`
+      : nothing
     const tabView = !session.loaded
       ? html`<p class="placeholder" data-placeholder>${closed ? 'Nothing to show.' : session.status === 'offline' ? 'Offline, and this device has no copy of this map yet.' : 'Loading the map…'}</p>`
       : state.tab === 'raci'
@@ -318,13 +394,15 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
           ? skillsView(ctx)
           : state.tab === 'structure'
             ? structureView(ctx)
-            : peopleView(ctx)
+            : state.tab === 'charts'
+              ? chartsView(ctx)
+              : peopleView(ctx)
     document.title = `${m.meta.title || docId} · skillmap`
     render(
       html`<div class="map-page" data-doc=${docId} data-readonly=${ctx.readOnly ? 'true' : 'false'} data-tab=${state.tab}>
         <a class="skip" href="#main" @click=${(e: Event) => (e.preventDefault(), root.querySelector<HTMLElement>('#main')?.focus())}>Skip to the map</a>
         <div class="masthead">
-        ${headerView({ session, title: m.meta.title, peers, backHref: startHref(token), setTitle: actions.setTitle })}
+        ${headerView({ session, title: m.meta.title, peers, backHref: startHref(token), setTitle: actions.setTitle, tools: headerTools() })}
         ${closed ? html`<div class="banner error" role="alert" data-closed=${closed.code}>${closed.message} <a href=${startHref(null)}>Start page</a></div>` : nothing}
         ${session.readOnly && !closed
           ? html`<div class="banner info">You are watching this map live. Changes made by editors flash as they arrive.</div>`
@@ -355,12 +433,13 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
         </nav>
         </div>
         <div class=${`layout${state.insightsOpen ? ' insights-open' : ''}${session.loaded ? '' : ' single'}`}>
-          <main id="main" role="tabpanel" aria-labelledby=${`tab-${state.tab}`} tabindex="-1">${tabView}</main>
+          <main id="main" role="tabpanel" aria-labelledby=${`tab-${state.tab}`} tabindex="-1">${lead}${tabView}</main>
           ${session.loaded ? html`<div id="insights" class="insights-wrap">${insightsView(ctx)}</div>` : nothing}
         </div>
         ${state.dialog ? responsibilityDialog(m, state.dialog, dialogActions) : nothing}
         ${state.picker ? pickerView(state.picker, choose, closePicker) : nothing}
         ${importer.dialog()}
+        ${state.share ? shareDialog(docId, state.share, mintShare, shareActions) : nothing}
         <div class="notices" role="status" aria-live="polite">
           ${state.notices.map((n) => html`<p class="notice-toast">${n.text}</p>`)}
         </div>

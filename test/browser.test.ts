@@ -118,7 +118,7 @@ Web('two editors edit one map and see each other’s edits and presence', async 
   await a.page.locator('input[data-whatif="ana"]').check()
   await a.page.locator('tr[data-row="server-logic"] [data-status="no-accountable"]').waitFor()
   await a.page.locator('th[data-key="person:ana"].away').waitFor()
-  assert.match(await a.page.locator('.whatif-result').innerText(), /Domain & business logic\s+ok\s+→\s+no-accountable/)
+  assert.match(await a.page.locator('.whatif-result').innerText(), /Domain & business logic\s+OK\s+→\s+No accountable/)
   await b.page.locator('tr[data-row="server-logic"] [data-status="ok"]').waitFor()
   await a.page.locator('.whatif-result button').click()
   await a.page.locator('tr[data-row="server-logic"] [data-status="ok"]').waitFor()

@@ -49,7 +49,6 @@ function skillsSection(ctx: ViewContext, model: MapModel): TemplateResult {
     form.reset()
     form.querySelector<HTMLInputElement>('input[name=name]')?.focus()
   }
-  const unused = model.skills.filter((s) => !usedBy.has(s.id) && !ratedBy.has(s.id)).length
   return html`<section class="card structure-skills" aria-labelledby="structure-skills-heading">
     <h3 id="structure-skills-heading">Skills <span class="count-pill">${model.skills.length}</span></h3>
     ${readOnly
@@ -64,18 +63,16 @@ function skillsSection(ctx: ViewContext, model: MapModel): TemplateResult {
           >
           <button class="btn primary" type="submit">Add skill</button>
         </form>
-        ${actions.hideUnusedSkills && unused > 0
-          ? html`<p class="hint">
-              ${unused} skill${unused === 1 ? '' : 's'} nobody rates and no responsibility needs.
-              <button class="btn small" data-action="hide-unused" @click=${() => actions.hideUnusedSkills!()}>Hide unused skills</button>
-            </p>`
-          : nothing}`}
+        <p class="hint hide-unused">
+          Template skills this team does not use show as permanent gaps.
+          <button class="btn small" data-action="hide-unused" @click=${() => actions.hideUnusedSkills()}>Hide unused template skills</button>
+        </p>`}
     ${model.skills.length === 0 ? html`<p class="hint" data-empty="skills">No skills yet.</p>` : nothing}
     <ul class="structure-list">
       ${repeat(
         model.skills,
         (s) => s.id,
-        (s) => html`<li data-structure-skill=${s.id} data-key=${`skill:${s.id}`}>
+        (s) => html`<li data-structure-skill=${s.id} data-key=${`skill:${s.id}`} class=${s.hidden ? 'is-hidden' : ''}>
           ${readOnly
             ? html`<span class="item-name">${s.name}</span>
                 <span class="hint">${categories.find((c) => c.value === s.category)?.label ?? s.category}</span>`
@@ -96,7 +93,8 @@ function skillsSection(ctx: ViewContext, model: MapModel): TemplateResult {
                 >
                   ${categories.map((c) => html`<option value=${c.value} .selected=${c.value === s.category}>${c.label}</option>`)}
                 </select>`}
-          <span class="hint usage">${usage(usedBy.get(s.id) ?? 0, ratedBy.get(s.id) ?? 0)}</span>
+          <span class="hint usage">${usage(usedBy.get(s.id) ?? 0, ratedBy.get(s.id) ?? 0)}${s.hidden ? ' · hidden from the heatmap and the counts' : ''}</span>
+          ${readOnly ? nothing : shownSwitch(s.hidden === true, 'In heatmap', (hidden) => actions.setHidden('skills', s.id, hidden))}
           ${readOnly
             ? nothing
             : confirmRemove(
@@ -152,27 +150,18 @@ function rolesSection(ctx: ViewContext, model: MapModel): TemplateResult {
                   @keydown=${blurOnEnter}
                 />`}
             <span class="hint usage"
-              >${held === 0 ? 'nobody holds it' : `${held} ${held === 1 ? 'person holds' : 'people hold'} it`}${!readOnly && held > 0 && (!actions.removeRoleReassigning || others.length === 0)
-                ? ' · to remove it, move them to another role first (People)'
-                : ''}</span
+              >${held === 0 ? 'nobody holds it' : `${held} ${held === 1 ? 'person holds' : 'people hold'} it`}${r.hidden ? ' · hidden from the grid' : ''}</span
             >
-            ${readOnly || !actions.setRoleHidden
-              ? r.hidden
-                ? html`<span class="hint">hidden</span>`
-                : nothing
-              : html`<label class="switch"
-                  ><input type="checkbox" data-field="shown" .checked=${!r.hidden} @change=${(e: Event) => actions.setRoleHidden!(r.key, !(e.currentTarget as HTMLInputElement).checked)} />
-                  <span>Column shown</span></label
-                >`}
+            ${readOnly ? (r.hidden ? html`<span class="hint">hidden</span>` : nothing) : shownSwitch(r.hidden === true, 'Column shown', (hidden) => actions.setHidden('roles', r.key, hidden))}
             ${readOnly
               ? nothing
               : held > 0
-                ? !actions.removeRoleReassigning || others.length === 0
+                ? others.length === 0
                   ? nothing
                   : confirmRemove(
                       `Remove ${r.label}`,
                       `Its column and letters go. ${held === 1 ? 'The person' : `The ${held} people`} in this role move to:`,
-                      (form) => actions.removeRoleReassigning!(r.key, String(new FormData(form).get('reassign') ?? others[0]!.key)),
+                      (form) => actions.removeRole(r.key, String(new FormData(form).get('reassign') ?? others[0]!.key)),
                       html`<select name="reassign" aria-label=${`Move the people of ${r.label} to`}>
                         ${others.map((o) => html`<option value=${o.key}>${o.label}</option>`)}
                       </select>`,
@@ -183,6 +172,12 @@ function rolesSection(ctx: ViewContext, model: MapModel): TemplateResult {
       )}
     </ul>
   </section>`
+}
+
+function shownSwitch(hidden: boolean, label: string, set: (hidden: boolean) => void): TemplateResult {
+  return html`<label class="switch shown-switch"
+    ><input type="checkbox" data-field="shown" .checked=${!hidden} @change=${(e: Event) => set(!(e.currentTarget as HTMLInputElement).checked)} /><span>${label}</span></label
+  >`
 }
 
 function usage(needed: number, rated: number): string {
