@@ -88,6 +88,11 @@ declare global {
   interface Window {
     /** A debug handle on the open map (the same objects the page uses; the server stays the authority). */
     skillmap?: SkillmapHandle
+    /**
+     * Set by the app benchmark (scripts/app-perf.ts) before the page loads: the page then records
+     * how long each model read with analytics and each paint (render plus layout) took, in ms.
+     */
+    __skillmapPerf?: { analyze: number[]; paint: number[] }
   }
 }
 
@@ -100,6 +105,7 @@ export interface MountOptions {
 
 export function mountMap(root: HTMLElement, docId: string, token: string, me: Identity, options: MountOptions): () => void {
   const session = openSession(docId, token, me)
+  const perf = window.__skillmapPerf
   const { doc, awareness } = session
   const state: ViewState = {
     tab: 'raci',
@@ -361,13 +367,17 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
   }
 
   function currentModel(): MapModel {
-    model ??= readModel(doc, state.without)
+    if (model) return model
+    const started = perf ? performance.now() : 0
+    model = readModel(doc, state.without)
+    perf?.analyze.push(performance.now() - started)
     return model
   }
 
   function paint(): void {
     if (destroyed) return
     const m = currentModel()
+    const started = perf ? performance.now() : 0
     const peers = readPeers(awareness)
     const closed = session.closed
     const ctx: ViewContext = {
@@ -404,9 +414,6 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
         <div class="masthead">
         ${headerView({ session, title: m.meta.title, peers, backHref: startHref(token), setTitle: actions.setTitle, tools: headerTools() })}
         ${closed ? html`<div class="banner error" role="alert" data-closed=${closed.code}>${closed.message} <a href=${startHref(null)}>Start page</a></div>` : nothing}
-        ${session.readOnly && !closed
-          ? html`<div class="banner info">You are watching this map live. Changes made by editors flash as they arrive.</div>`
-          : nothing}
         <nav class="tabs" role="tablist" aria-label="Views" @keydown=${tabKeys}>
           ${TABS.map(
             ({ tab, label }) => html`<button
@@ -432,6 +439,9 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
           <span class="sheet-tools">${exportMenu({ docId, token, notify })}${ctx.readOnly ? nothing : importer.button()}</span>
         </nav>
         </div>
+        ${session.readOnly && !closed
+          ? html`<div class="banner info">You are watching this map live. Changes made by editors flash as they arrive.</div>`
+          : nothing}
         <div class=${`layout${state.insightsOpen ? ' insights-open' : ''}${session.loaded ? '' : ' single'}`}>
           <main id="main" role="tabpanel" aria-labelledby=${`tab-${state.tab}`} tabindex="-1">${lead}${tabView}</main>
           ${session.loaded ? html`<div id="insights" class="insights-wrap">${insightsView(ctx)}</div>` : nothing}
@@ -448,6 +458,11 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       root,
     )
     afterPaint()
+    if (perf) {
+      // Reading a layout property makes the browser lay the page out now, inside the measurement.
+      void root.offsetHeight
+      perf.paint.push(performance.now() - started)
+    }
   }
 
   function afterPaint(): void {
