@@ -8,6 +8,7 @@ import * as authProtocol from 'y-protocols/auth'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CloseCode, ErrorCode, MessageType } from '../shared/protocol.js'
+import { fetchTicket, ticketedWebSocket } from './ticket.js'
 import { canEdit, type Identity } from './token.js'
 
 export type Status = 'loading' | 'connecting' | 'syncing' | 'online' | 'reconnecting' | 'offline' | 'closed'
@@ -51,7 +52,8 @@ export function openSession(docId: string, token: string, identity: Identity): S
   const wsBase = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/yjs`
   const provider = new WebsocketProvider(wsBase, docId, doc, {
     connect: false,
-    params: { token },
+    // Each (re)connect trades the token for a fresh single-use ticket: the token stays out of the URL.
+    WebSocketPolyfill: ticketedWebSocket(() => fetchTicket(token)),
     // A view-only tab must not hand its local state to an editor tab of the same browser, which
     // would send it on as its own. Editors keep the channel: their offline tabs sync with each other.
     disableBc: readOnly,
