@@ -100,7 +100,9 @@ function replyError(err: FastifyError, req: FastifyRequest, reply: FastifyReply)
   if (status >= 500) {
     req.log.error({ err }, 'request failed')
     const code = status === 503 ? ErrorCode.unavailable : ErrorCode.internal
-    reply.code(status).send(errorBody(status, code, messageOf(code)))
+    // Our own 503s say what is unavailable (the database, the identity provider); other 5xx text stays in the log.
+    const message = err instanceof AppError && status === 503 ? err.message : messageOf(code)
+    reply.code(status).send(errorBody(status, code, message))
     return
   }
   if (status === 401) reply.header('www-authenticate', 'Bearer')

@@ -69,6 +69,24 @@ Config('an AUTH_SECRET shorter than 32 bytes is refused, by name', () => {
   assert.throws(() => createAuth('a'.repeat(31)), /at least 32 bytes/)
 })
 
+Config('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE come together, with an http(s) URL', () => {
+  const idp = { AUTH_JWKS_URL: 'https://idp.example.com/certs', AUTH_ISSUER: 'https://idp.example.com', AUTH_AUDIENCE: 'skillmap' }
+  assert.equal(loadConfig(idp).idp, { jwksUrl: idp.AUTH_JWKS_URL, issuer: idp.AUTH_ISSUER, audience: idp.AUTH_AUDIENCE })
+  assert.is(loadConfig({}).idp, undefined)
+  const problems = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env)
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems
+      throw err
+    }
+    return []
+  }
+  assert.ok(problems({ AUTH_JWKS_URL: idp.AUTH_JWKS_URL }).some((p) => p.startsWith('AUTH_ISSUER:')))
+  assert.ok(problems({ AUTH_JWKS_URL: idp.AUTH_JWKS_URL, AUTH_ISSUER: 'x' }).some((p) => p.startsWith('AUTH_AUDIENCE:')))
+  assert.ok(problems({ ...idp, AUTH_JWKS_URL: 'file:///etc/passwd' }).some((p) => p.startsWith('AUTH_JWKS_URL:')))
+})
+
 Config('the server does not start with a 31-byte AUTH_SECRET', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, PORT: '0', AUTH_SECRET: 'x'.repeat(31), DATA_DIR: tempDir() },
