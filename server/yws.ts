@@ -155,6 +155,8 @@ function serve(socket: WebSocket, docId: string, login: Login, deps: YwsDeps & {
   void (async () => {
     const claims = await auth.live(login.credential)
     const principal = claims.principal
+    // Gone while the token was checked: nothing to watch (the close handler has already run).
+    if (socket.readyState !== WebSocket.OPEN) return
     // A revocation (here or on another instance) ends the connection as a bad token would have.
     unwatch = auth.watch(claims, () => {
       if (socket.readyState !== WebSocket.OPEN) return
