@@ -92,7 +92,7 @@ declare global {
      * Set by the app benchmark (scripts/app-perf.ts) before the page loads: the page then records
      * how long each model read with analytics and each paint (render plus layout) took, in ms.
      */
-    __skillmapPerf?: { analyze: number[]; paint: number[] }
+    __skillmapPerf?: { analyze: number[]; paint: number[]; layout?: number[] }
   }
 }
 
@@ -460,8 +460,10 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     afterPaint()
     if (perf) {
       // Reading a layout property makes the browser lay the page out now, inside the measurement.
+      const rendered = performance.now()
       void root.offsetHeight
       perf.paint.push(performance.now() - started)
+      perf.layout?.push(performance.now() - rendered)
     }
   }
 
