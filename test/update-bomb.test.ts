@@ -79,9 +79,9 @@ const bombFrame = (i: number): Uint8Array => syncFrame(i % 2 === 0 ? SYNC_UPDATE
 const reachedYjs = (ctx: Ctx, update: Uint8Array): boolean =>
   ctx.applied.some((a) => a.update.byteLength === update.byteLength && Buffer.from(a.update).equals(update))
 
-async function refusedTotal(ctx: Ctx): Promise<number> {
+async function refusedTotal(ctx: Ctx, reasons = 'oversized-declaration|malformed'): Promise<number> {
   const text = await (await fetch(`${ctx.srv!.url}/metrics`)).text()
-  const pattern = new RegExp(`^${METRIC_NAMES.updatesRefused}\\{reason="(oversized-declaration|malformed)"\\} (\\d+)$`, 'gm')
+  const pattern = new RegExp(`^${METRIC_NAMES.updatesRefused}\\{reason="(${reasons})"\\} (\\d+)$`, 'gm')
   return [...text.matchAll(pattern)].reduce((n, m) => n + Number(m[2]), 0)
 }
 
@@ -141,6 +141,23 @@ Bomb('the seam saw the healthy edits, the target document is intact and the serv
     reader.close()
   }
   await healthyRound(ctx)
+})
+
+Bomb("a viewer's write is counted as refused read-only, not as a bomb", async (ctx) => {
+  const bombs = await refusedTotal(ctx)
+  const readOnly = await refusedTotal(ctx, 'read-only')
+  const viewer = connectYws(ctx.srv!.wsUrl, 'target', await token('viewer', 'target', 'V', 'v'))
+  try {
+    await viewer.synced()
+    viewer.doc.getMap('kept').set('value', 'overwritten by a viewer')
+    await until(() => viewer.denied.includes('read-only'), { what: 'permissionDenied read-only' })
+    // Asked while the viewer holds the room loaded.
+    assert.is(ctx.srv!.server.rooms.get('target')?.doc.getMap('kept').get('value'), 'before the bombs')
+  } finally {
+    viewer.close()
+  }
+  assert.ok((await refusedTotal(ctx, 'read-only')) > readOnly)
+  assert.is(await refusedTotal(ctx), bombs)
 })
 
 Bomb.run()
