@@ -7,8 +7,9 @@ import fastifyStatic from '@fastify/static'
 import { CloseCode } from '../shared/protocol.js'
 import { createAuth, loadSecret, type Auth } from './auth.js'
 import { createLocalBus, type Bus } from './bus.js'
-import type { Config } from './config.js'
+import type { Config, TrustProxy } from './config.js'
 import { openDb, pingDb } from './db.js'
+import { createCreations, type CreationLimit } from './creations.js'
 import { createGate } from './gate.js'
 import { createIdpVerifier } from './idp.js'
 import { attachIo, useRedisAdapter, type IoServer } from './io.js'
@@ -33,6 +34,8 @@ export interface SkillmapServer {
   readonly bus: Bus
   readonly io: IoServer
   readonly metrics: Metrics
+  /** Whether this start seeded the `demo` map (a fresh data directory): only then is its link printed. */
+  readonly seededDemo: boolean
   /** Every HTTP route, as registered (HEAD routes aside): what the OpenAPI document is checked against. */
   readonly routes: readonly Pick<RouteOptions, 'method' | 'url'>[]
   /** Listens on config.host:config.port; resolves to the base URL, e.g. http://127.0.0.1:3000 */
@@ -48,6 +51,8 @@ export interface ServerDeps {
   restRateLimit?: RestRateLimit
   /** Applies client updates to documents (tests wrap Y.applyUpdate to see what reaches Yjs). */
   applyUpdate?: ApplyUpdate
+  /** Another per-token document creation limit than the default (tests). */
+  creationLimit?: CreationLimit
 }
 
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<SkillmapServer> {
@@ -55,7 +60,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const db = openDb(path.join(config.dataDir, 'skillmap.db'), { sync: config.sqliteSync })
   const store = createStore(db)
   const metrics = createMetrics()
-  if (config.seedDemo) seedDemo(store)
+  const seededDemo = config.seedDemo && seedDemo(store)
+  const creations = createCreations(deps.creationLimit)
 
   const app = Fastify({
     logger: {
@@ -64,6 +70,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       serializers: { req: (req) => ({ method: req.method, url: redactToken(req.url), remoteAddress: req.ip }) },
     },
     bodyLimit: config.maxMessageBytes,
+    // Behind a reverse proxy every client would share the proxy's address, and one rate-limit bucket.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // The API is strict (CONTRACT §6 "validated by JSON schema"): a wrong type or an unknown field is
     // a 400, not silently coerced or dropped. `example` is OpenAPI's annotation, not a rule.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'] } },
@@ -100,13 +108,13 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   // (with destroyUpgrade off, it leaves the others alone); every other upgrade is the endpoint's.
   // Both refuse a foreign Origin before the upgrade: the endpoint here, Socket.IO in allowRequest.
   const gate = createGate({ config, log: app.log.child({ module: 'gate' }) })
-  const yws = createYws({ rooms, auth, config, log: app.log.child({ module: 'yws' }), metrics })
+  const yws = createYws({ rooms, auth, config, log: app.log.child({ module: 'yws' }), metrics, creations })
   app.server.on('upgrade', (req, socket, head) => {
     if (req.url?.startsWith('/socket.io/')) return
     if (gate.allows(req, 'y-websocket')) yws.handleUpgrade(req, socket, head)
     else gate.refuseUpgrade(socket)
   })
-  const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }), metrics, gate })
+  const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }), metrics, gate, creations })
   const closeAdapter = redisBus === undefined ? async () => {} : await useRedisAdapter(io, redisBus.clients.pub, app.log.child({ module: 'io' }))
 
   await registerRest(app, {
@@ -120,6 +128,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       { name: 'database', check: () => pingDb(db) },
       { name: 'bus', check: () => bus.healthy() },
     ],
+    creations,
     rateLimit: deps.restRateLimit,
   })
   await app.register(fastifyStatic, { root: PUBLIC_DIR })
@@ -134,6 +143,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     bus,
     io,
     metrics,
+    seededDemo,
     routes,
     async listen() {
       return app.listen({ port: config.port, host: config.host })
@@ -158,9 +168,16 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 /** The first start of a fresh data directory gets a map to open (CONTRACT §1). */
 export const DEMO_DOC = 'demo'
 
-function seedDemo(store: Store): void {
-  if (store.get(DEMO_DOC) !== undefined) return
-  store.create({ id: DEMO_DOC, title: 'Demo: backend team', template: 'backend' }, templateUpdate('backend', 'Demo: backend team'))
+/** Creates `demo` unless it exists; true when it did. */
+function seedDemo(store: Store): boolean {
+  if (store.get(DEMO_DOC) !== undefined) return false
+  return undefined !== store.create({ id: DEMO_DOC, title: 'Demo: backend team', template: 'backend' }, templateUpdate('backend', 'Demo: backend team'))
+}
+
+/** Fastify's option, which takes a hop count only as a function in its types. */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust
+  return typeof trust === 'boolean' ? trust : [...trust]
 }
 
 export function redactToken(url: string): string {

@@ -17,6 +17,7 @@ import {
 } from '../shared/protocol.js'
 import { canAccess, mayConnect, mayWrite, type Auth, type Claims } from './auth.js'
 import { createBucket, type Bucket } from './bucket.js'
+import type { Creations } from './creations.js'
 import { sendBufferLimit, type Config } from './config.js'
 import { AppError, messageOf, toAppError } from './errors.js'
 import type { Gate } from './gate.js'
@@ -41,6 +42,8 @@ export interface IoDeps {
   metrics?: TransportMetrics
   /** Refuses a handshake from a foreign Origin (polling requests and upgrades alike). */
   gate?: Gate
+  /** counts documents created by joining against the token's creation limit */
+  creations?: Creations
 }
 
 /** The Socket.IO room of a document's local sockets. */
@@ -73,6 +76,7 @@ export function attachIo(server: http.Server, deps: IoDeps): IoServer {
         // CONTRACT §2 v2: the reason and the address, never the token.
         else deps.log.info({ reason: error.message, address: socket.handshake.address }, 'live login refused')
         next(new Error(error.code === ErrorCode.unavailable ? ErrorCode.unavailable : ErrorCode.unauthorized))
+        releaseRefused(socket)
       },
     )
   })
@@ -93,6 +97,20 @@ export function attachIo(server: http.Server, deps: IoDeps): IoServer {
     serve(socket, deps)
   })
   return io
+}
+
+/**
+ * A refused handshake has nothing more to say (CONTRACT §3d): the `connect_error` packet is written,
+ * so release the connection now rather than after Socket.IO's 45 s connect timeout and ws's 30 s
+ * close handshake, which a hostile client would never answer.
+ */
+function releaseRefused(socket: IoSocket): void {
+  // Socket.IO writes the packet a tick later; engine.io's `drain` follows the write to the transport.
+  socket.conn.once('drain', () => {
+    const tcp = tcpSocket(socket.conn)
+    if (tcp === undefined) socket.conn.close()
+    else tcp.end(() => tcp.destroy())
+  })
 }
 
 /**
@@ -210,7 +228,7 @@ function serve(socket: IoSocket, deps: IoDeps): void {
     sessions.set(docId, session)
     let room: Room
     try {
-      room = await rooms.acquire(docId, { create: mayWrite(principal) })
+      room = await rooms.acquire(docId, { create: mayWrite(principal), beforeCreate: () => deps.creations?.take(principal) })
     } catch (err) {
       if (sessions.get(docId) === session) sessions.delete(docId)
       throw err

@@ -7,6 +7,7 @@ import fastifyRateLimit from '@fastify/rate-limit'
 import type { Registry } from 'prom-client'
 import { ErrorCode } from '../shared/protocol.js'
 import type { Auth } from './auth.js'
+import type { Creations } from './creations.js'
 import { AppError, messageOf } from './errors.js'
 import { registerOpenApi } from './openapi.js'
 import type { Revocations } from './revocations.js'
@@ -33,6 +34,7 @@ export interface RestDeps {
   rooms: Rooms
   registry: Registry
   probes: readonly Probe[]
+  creations: Creations
   rateLimit?: RestRateLimit
 }
 
@@ -82,12 +84,16 @@ export async function registerRest(app: FastifyInstance, deps: RestDeps): Promis
   await app.register(async (api) => {
     const limit = deps.rateLimit ?? DEFAULT_RATE_LIMIT
     await api.register(fastifyRateLimit, {
+      // Not per route: the plugin would run after each route's own token check, and requests
+      // without a valid token would never be counted (CONTRACT §3d). A context hook runs first.
+      global: false,
       max: limit.max,
       timeWindow: limit.timeWindowMs,
       errorResponseBuilder: (_req, context) => new AppError(ErrorCode.rateLimited, `too many requests; retry in ${context.after}`),
     })
+    api.addHook('onRequest', api.rateLimit())
     const access = createAccess(deps.auth)
-    registerDocs(api, { store: deps.store, rooms: deps.rooms, access })
+    registerDocs(api, { store: deps.store, rooms: deps.rooms, access, creations: deps.creations })
     registerSnapshot(api, { rooms: deps.rooms, access })
     registerImport(api, { rooms: deps.rooms, store: deps.store, access })
     registerTokens(api, { auth: deps.auth, revocations: deps.revocations, access })

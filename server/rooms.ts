@@ -414,12 +414,19 @@ function applyRows(doc: Y.Doc, rows: LogRow[], origin?: unknown): void {
 const isPeer = (origin: unknown): origin is Peer =>
   typeof origin === 'object' && origin !== null && 'principal' in origin && 'send' in origin
 
+export interface AcquireOptions {
+  /** create the document when it does not exist (editors, admins) */
+  create: boolean
+  /** called just before a missing document is created; throws to refuse (the creation limit) */
+  beforeCreate?: () => void
+}
+
 export interface Rooms {
   /**
    * The loaded room for a document, loading it (or, with `create`, creating it) first. The room is
    * held until `release()`: join the peer in between. Rejects with AppError not-found / unavailable.
    */
-  acquire(docId: string, opts: { create: boolean }): Promise<Room>
+  acquire(docId: string, opts: AcquireOptions): Promise<Room>
   get(docId: string): Room | undefined
   readonly size: number
   /** The document was deleted: close its peers here (4410) and tell the other instances. */
@@ -539,7 +546,7 @@ export function createRooms(options: RoomsOptions): Rooms {
     }
   }
 
-  async function load(docId: string, create: boolean): Promise<Room> {
+  async function load(docId: string, create: boolean, beforeCreate: (() => void) | undefined): Promise<Room> {
     await leaving.get(docId)
     let room: Room | undefined
     const early: BusMessage[] = []
@@ -552,6 +559,7 @@ export function createRooms(options: RoomsOptions): Rooms {
     try {
       let loaded = store.load(docId)
       if (loaded === undefined && create) {
+        beforeCreate?.()
         store.create({ id: docId, title: docId, template: 'empty' }, options.seed(docId))
         loaded = store.load(docId)
       }
@@ -586,7 +594,7 @@ export function createRooms(options: RoomsOptions): Rooms {
   bus.onResync(() => rooms.forEach((room) => guard(room, () => room.repair())))
 
   return {
-    async acquire(docId, { create }) {
+    async acquire(docId, { create, beforeCreate }) {
       for (;;) {
         const existing = rooms.get(docId)
         if (existing !== undefined) {
@@ -595,7 +603,7 @@ export function createRooms(options: RoomsOptions): Rooms {
         }
         let pending = loading.get(docId)
         if (pending === undefined) {
-          pending = { room: load(docId, create).finally(() => loading.delete(docId)), create }
+          pending = { room: load(docId, create, beforeCreate).finally(() => loading.delete(docId)), create }
           loading.set(docId, pending)
         }
         let room: Room

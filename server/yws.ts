@@ -8,6 +8,7 @@ import { WebSocket, WebSocketServer } from 'ws'
 import { CloseCode, ErrorCode, isDocId, type Principal } from '../shared/protocol.js'
 import { canAccess, mayConnect, mayWrite, type Auth, type LiveCredential } from './auth.js'
 import { createBucket } from './bucket.js'
+import type { Creations } from './creations.js'
 import { sendBufferLimit, type Config } from './config.js'
 import { AppError, closeCodeOf, toAppError } from './errors.js'
 import type { TransportMetrics } from './metrics.js'
@@ -23,6 +24,8 @@ export interface YwsDeps {
   config: Config
   log: FastifyBaseLogger
   metrics?: TransportMetrics
+  /** counts documents created by joining against the token's creation limit */
+  creations?: Creations
 }
 
 export interface Yws {
@@ -165,7 +168,7 @@ function serve(socket: WebSocket, docId: string, login: Login, deps: YwsDeps & {
     })
     if (!isDocId(docId)) throw new AppError(ErrorCode.badRequest, 'invalid document id')
     if (!mayConnect(principal) || !canAccess(principal, docId)) throw new AppError(ErrorCode.forbidden)
-    const room = await rooms.acquire(docId, { create: mayWrite(principal) })
+    const room = await rooms.acquire(docId, { create: mayWrite(principal), beforeCreate: () => deps.creations?.take(principal) })
     try {
       if (socket.readyState !== WebSocket.OPEN) return
       const peer = createWsPeer(socket, principal, deps.maxBuffered)
@@ -184,7 +187,18 @@ function serve(socket: WebSocket, docId: string, login: Login, deps: YwsDeps & {
     // Browsers cannot read the status of a refused upgrade, so refusals come after the handshake.
     socket.send(permissionDeniedFrame(error.code))
     socket.close(closeCodeOf(error.code), error.code)
+    releaseNow(socket)
   })
+}
+
+/**
+ * A refused connection has nothing more to say (CONTRACT §3d): once the close frame is on its way,
+ * release the TCP socket instead of holding it up to 30 s for a close frame the peer may never send.
+ */
+function releaseNow(socket: WebSocket): void {
+  const tcp = (socket as unknown as { _socket?: Socket })._socket
+  if (tcp === undefined) socket.terminate()
+  else tcp.end(() => socket.terminate())
 }
 
 function createWsPeer(socket: WebSocket, principal: Principal, maxBuffered: number): Peer {

@@ -6,6 +6,7 @@ import { AppError } from '../errors.js'
 import type { Rooms } from '../rooms.js'
 import { templateUpdate } from '../seed.js'
 import type { DocMeta, Store } from '../store.js'
+import type { Creations } from '../creations.js'
 import type { Access } from './access.js'
 import { bearer, described, docIdParams, errors, ref } from './schemas.js'
 
@@ -13,6 +14,8 @@ export interface DocsDeps {
   store: Store
   rooms: Rooms
   access: Access
+  /** the same per-token limit as documents created by joining (CONTRACT §3d) */
+  creations: Creations
 }
 
 interface NewDoc {
@@ -24,7 +27,7 @@ interface NewDoc {
 /** Attempts at a generated id before giving up: only concurrent creates of one title collide. */
 const GENERATED_ID_ATTEMPTS = 5
 
-export function registerDocs(app: FastifyInstance, { store, rooms, access }: DocsDeps): void {
+export function registerDocs(app: FastifyInstance, { store, rooms, access, creations }: DocsDeps): void {
   app.get(
     '/api/docs',
     {
@@ -70,10 +73,12 @@ export function registerDocs(app: FastifyInstance, { store, rooms, access }: Doc
       if (req.body.id !== undefined) {
         const id = req.body.id
         access.forDoc(req, id)
+        creations.take(p)
         meta = store.create({ id, title, template }, templateUpdate(template, title))
         if (meta === undefined) throw new AppError(ErrorCode.conflict, `document ${id} already exists`)
       } else {
         if (p.doc !== '*') throw new AppError(ErrorCode.forbidden, `a token for document ${p.doc} must name it as id`)
+        creations.take(p)
         for (let attempt = 0; meta === undefined && attempt < GENERATED_ID_ATTEMPTS; attempt++) {
           const id = makeId(title, (taken) => store.get(taken) !== undefined)
           // Undefined when a concurrent request (on any instance) took the same id in between.
