@@ -151,7 +151,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     close() {
       closing ??= (async () => {
         rooms.flush()
-        io.disconnectSockets(true)
+        // Only this instance's sockets: with the Redis adapter, io.disconnectSockets reaches every
+        // instance, and a rolling restart would drop every Socket.IO user of the cluster.
+        io.local.disconnectSockets(true)
         io.engine.close()
         await yws.closeAll(CloseCode.serviceRestart, 'server restart')
         await rooms.close(undefined)
