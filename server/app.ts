@@ -3,7 +3,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
-import fastifyStatic from '@fastify/static'
 import { CloseCode } from '../shared/protocol.js'
 import { createAuth, loadSecret, type Auth } from './auth.js'
 import { createLocalBus, type Bus } from './bus.js'
@@ -21,6 +20,7 @@ import { createRooms, type ApplyUpdate, type Rooms } from './rooms.js'
 import { templateUpdate } from './seed.js'
 import { createStore, type Store } from './store.js'
 import { createTicketLedger } from './tickets.js'
+import { registerWeb } from './web.js'
 import { createYws } from './yws.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
@@ -131,7 +131,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     creations,
     rateLimit: deps.restRateLimit,
   })
-  await app.register(fastifyStatic, { root: PUBLIC_DIR })
+  await registerWeb(app, { root: PUBLIC_DIR })
 
   let closing: Promise<void> | undefined
   return {

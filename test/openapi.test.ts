@@ -19,7 +19,7 @@ OpenApi.after(async (ctx) => {
 })
 
 /** Routes that are not HTTP operations of the API: swagger-ui's own pages, the browser app's files. */
-const NOT_OPERATIONS = [/^\/docs(\/|$)/, /^\/\*$/]
+const NOT_OPERATIONS = [/^\/docs(\/|$)/, /^\/\*$/, /^\/(index\.html)?$/]
 
 const openApiPath = (url: string): string => url.replace(/:(\w+)/g, '{$1}')
 
