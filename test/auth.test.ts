@@ -6,8 +6,8 @@ import { SignJWT } from 'jose'
 import { createAuth } from '../server/auth.js'
 import { http } from './helpers/http.js'
 import { connectIo, connectYws, joinIo, rawWs, valueIn } from './helpers/clients.js'
-import { startServer, TEST_SECRET, token, type TestServer } from './helpers/server.js'
-import { nextEvent, until } from './helpers/wait.js'
+import { startChild, startServer, TEST_SECRET, token, type TestServer } from './helpers/server.js'
+import { nextEvent, until, within } from './helpers/wait.js'
 
 const Auth = suite<{ srv?: TestServer; closers: Array<() => void> }>('auth', { closers: [] })
 
@@ -140,6 +140,35 @@ Auth('a token without exp is refused on REST (401) and on both live transports (
   // the same claims with an exp are accepted: it is the missing exp that is refused
   const minted = await createAuth(TEST_SECRET).mint({ role: 'admin', doc: '*', sub: 'forever' })
   assert.is((await http(srv.url, 'GET', '/api/docs', { token: minted })).status, 200)
+})
+
+Auth('a refused live login is logged at info with its reason and address, never the token', async () => {
+  // bad tokens → a real server process at LOG_LEVEL=info → its log lines
+  const node = await startChild({ LOG_LEVEL: 'info' })
+  try {
+    const expired = await createAuth(TEST_SECRET).mint({ role: 'editor', doc: '*', ttl: -10 })
+    assert.is((await rawWs(node.wsUrl, 'logged', expired).closed).code, 4401)
+    const socket = connectIo(node.url, expired)
+    await nextEvent(socket, 'connect_error')
+    socket.close()
+    const refusals = (): Array<Record<string, unknown>> =>
+      node
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('live login refused'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+    await until(() => refusals().length >= 2, { what: 'two refusals in the log' })
+    for (const line of refusals()) {
+      assert.is(line.level, 30)
+      assert.is(line.reason, 'token expired')
+      assert.match(String(line.address), /127\.0\.0\.1/)
+    }
+    const signature = expired.split('.')[2]!
+    assert.not.ok(node.output().includes(signature), 'the token is not in the log')
+  } finally {
+    node.child.kill('SIGTERM')
+    await within(node.exited, 12_000, 'the server to exit')
+  }
 })
 
 Auth('a token for another document or role gets 4403 / forbidden', async (ctx) => {

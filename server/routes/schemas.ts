@@ -280,7 +280,7 @@ const token = {
   type: 'object',
   required: ['token', 'expiresAt'],
   properties: {
-    token: { type: 'string', description: 'an HS256 JWT (CONTRACT §2)' },
+    token: { type: 'string', description: 'an HS256 JWT (CONTRACT §2) with a `jti` (for POST /api/tokens/revoke) and an `exp`' },
     expiresAt: isoTime,
   },
 } as const
