@@ -106,6 +106,32 @@ Tickets('a ticket opens one Socket.IO connection; a used one gets connect_error 
   }
 })
 
+Tickets('Socket.IO with auth as a function takes a fresh ticket on every reconnect', async (ctx) => {
+  const { a, b } = ctx
+  const editor = await token('editor', '*', 'Rey', 'rey')
+  const used: string[] = []
+  const socket = ioClient(b!.url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnectionDelay: 10,
+    auth: (cb) => {
+      ticketFor(a!, editor).then(({ ticket }) => {
+        used.push(ticket)
+        cb({ ticket })
+      })
+    },
+  })
+  ctx.closers.push(() => socket.close())
+  await nextEvent(socket, 'connect')
+  // the network drops: the client reconnects by itself, with a new ticket (the old one is spent)
+  const reconnected = nextEvent(socket, 'connect')
+  socket.io.engine.close()
+  await reconnected
+  assert.is(used.length, 2)
+  assert.is.not(used[0], used[1])
+  assert.ok(socket.connected)
+})
+
 Tickets('an expired, forged or token-as-ticket ticket is refused; a ticket is no token; exporters get none', async (ctx) => {
   const { a } = ctx
   const editor = await token('editor', '*', 'Ed', 'ed')
