@@ -80,14 +80,20 @@ export async function startChild(env: Record<string, string>): Promise<ChildServ
       resolve(code ?? signal)
     }),
   )
-  await within(
-    Promise.race([
-      nextEvent(child.stdout!, 'data', { accept: () => /skillmap is running at/.test(out), timeout: 20_000 }),
-      exited.then((code) => Promise.reject(new Error(`server exited (${code}) before listening:\n${out}`))),
-    ]),
-    20_000,
-    'the child server to listen',
-  )
+  try {
+    await within(
+      Promise.race([
+        nextEvent(child.stdout!, 'data', { accept: () => /skillmap is running at/.test(out), timeout: 20_000 }),
+        exited.then((code) => Promise.reject(new Error(`server exited (${code}) before listening:\n${out}`))),
+      ]),
+      20_000,
+      'the child server to listen',
+    )
+  } catch (err) {
+    // A server that did not come up in time must not outlive the failed test (nor keep the run alive).
+    child.kill('SIGKILL')
+    throw err
+  }
   const url = /skillmap is running at (\S+)/.exec(out)![1]!
   return { child, url, wsUrl: url.replace(/^http/, 'ws'), exited, output: () => out }
 }
