@@ -2,89 +2,34 @@
 // in the browser and on the server.
 import * as Y from 'yjs'
 import { readMap, type MapData } from './read.js'
+import type {
+  Analysis,
+  PersonLoad,
+  ResponsibilityAnalysis,
+  ResponsibilityStatus,
+  Risk,
+  SkillAnalysis,
+  StatusChange,
+  Summary,
+} from './shapes.js'
 import { COVERED_LEVEL, compareStrings, type Letter } from './vocabulary.js'
 
 export { findProblems, type Problem } from './read.js'
 
-export type ResponsibilityStatus = 'multiple-accountable' | 'no-accountable' | 'thin' | 'ok'
-export type SkillStatus = 'gap' | 'risk' | 'ok'
-
-/** v2: every condition that applies to a responsibility, in this order (CONTRACT §5). */
-export const RISKS = ['multiple-accountable', 'no-accountable', 'thin', 'single-owner', 'skills-uncovered'] as const
-export type Risk = (typeof RISKS)[number]
-
-export interface ResponsibilityAnalysis {
-  id: string
-  /** v1: the first of multiple-accountable, no-accountable, thin that applies, else ok */
-  status: ResponsibilityStatus
-  /** distinct active people holding A or R */
-  busFactor: number
-  /** active people holding A, sorted by id */
-  accountable: string[]
-  /** v2: every risk that applies, in RISKS order */
-  risks: Risk[]
-  /** v2: skills of its list that none of its active A or R holders covers, in list order */
-  uncovered: string[]
-  /** v2: active people without A or R on it who cover every skill of its list (none for an empty list), by id */
-  backups: string[]
-}
-
-export interface SkillAnalysis {
-  id: string
-  /** how many active people rate this skill at COVERED_LEVEL or above */
-  covered: number
-  status: SkillStatus
-}
-
-export interface Summary {
-  responsibilities: number
-  /** responsibilities whose status is ok */
-  ok: number
-  /** responsibilities with each risk */
-  conflicts: number
-  noAccountable: number
-  thin: number
-  singleOwner: number
-  skillsUncovered: number
-  /** skills (not hidden) with status gap / risk */
-  skillGaps: number
-  skillRisks: number
-}
-
-export interface PersonLoad {
-  id: string
-  /** how many responsibilities they hold each letter on */
-  accountable: number
-  responsible: number
-  consulted: number
-  informed: number
-  /** how many skills they cover (level ≥ COVERED_LEVEL) */
-  covers: number
-}
-
-export interface StatusChange {
-  kind: 'responsibility' | 'skill'
-  id: string
-  from: ResponsibilityStatus | SkillStatus
-  to: ResponsibilityStatus | SkillStatus
-}
-
-export interface WhatIf {
-  without: string[]
-  changed: StatusChange[]
-  /** v2: coverage of the map as it is, and without these people */
-  coverage: { from: number; to: number }
-}
-
-export interface Analysis {
-  coverage: number
-  responsibilities: ResponsibilityAnalysis[]
-  skills: SkillAnalysis[]
-  summary: Summary
-  /** active people, by id */
-  people: PersonLoad[]
-  whatIf?: WhatIf
-}
+// The result types are defined once, with their JSON schemas, in shapes.ts.
+export {
+  RISKS,
+  type Analysis,
+  type PersonLoad,
+  type ResponsibilityAnalysis,
+  type ResponsibilityStatus,
+  type Risk,
+  type SkillAnalysis,
+  type SkillStatus,
+  type StatusChange,
+  type Summary,
+  type WhatIf,
+} from './shapes.js'
 
 export interface AnalyzeOptions {
   /** person ids treated as inactive (turnover simulation) */

@@ -3,63 +3,19 @@
 // any Yjs client never makes an export fail; it is reported in `problems` instead. Each takes that
 // data or a Y.Doc (read first).
 import * as Y from 'yjs'
-import { analyze, type Analysis } from './analytics.js'
+import { analyze } from './analytics.js'
 import { csvField, markdownCell, markdownText } from './escape.js'
-import { compareRoleKeys, readMap, type Assignment, type MapData, type Problem, type RoleEntry, type Skill } from './read.js'
-import { compareStrings, type Criticality, type Letter, type Level } from './vocabulary.js'
+import { compareRoleKeys, readMap, type Assignment, type MapData } from './read.js'
+import type { Snapshot, SnapshotResponsibility } from './shapes.js'
+import { compareStrings, type Letter } from './vocabulary.js'
 
 export interface SnapshotOptions {
   id: string
-  version: string | number
+  version: number
   exportedAt: Date | number | string
 }
 
-export interface SnapshotPerson {
-  id: string
-  name: string
-  role: string
-  /** null when the person has no team */
-  team: string | null
-  active: boolean
-}
-
-export interface SnapshotResponsibility {
-  id: string
-  area: string
-  title: string
-  description: string
-  criticality: Criticality
-  order: number
-  skills: string[]
-  /** person ids (sorted), then `@roleKey` columns (in role order) */
-  accountable: string[]
-  responsible: string[]
-  consulted: string[]
-  informed: string[]
-}
-
-export interface SnapshotRating {
-  person: string
-  skill: string
-  level: Level | null
-  by: string
-  /** ISO 8601 */
-  at: string
-}
-
-export interface Snapshot {
-  id: string
-  title: string
-  version: string | number
-  exportedAt: string
-  roles: RoleEntry[]
-  people: SnapshotPerson[]
-  skills: Skill[]
-  responsibilities: SnapshotResponsibility[]
-  ratings: SnapshotRating[]
-  analytics: Omit<Analysis, 'whatIf'>
-  problems: Problem[]
-}
+export type { Snapshot, SnapshotPerson, SnapshotRating, SnapshotResponsibility } from './shapes.js'
 
 const LETTER_FIELDS: Readonly<Record<Letter, 'accountable' | 'responsible' | 'consulted' | 'informed'>> = {
   A: 'accountable',

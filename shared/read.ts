@@ -5,6 +5,7 @@
 // can never disagree. Imports nothing from Node or the DOM: browser and server share it.
 import * as Y from 'yjs'
 import { parseAssignmentKey, parseRatingKey } from './keys.js'
+import type { Problem } from './shapes.js'
 import { DEFAULT_ROLES } from './templates.js'
 import {
   compareStrings,
@@ -79,11 +80,7 @@ export interface Rating {
   at: number
 }
 
-export interface Problem {
-  /** where in the document, e.g. `assignments/api-rest/@frontend` or `people/ana/role` */
-  path: string
-  message: string
-}
+export type { Problem } from './shapes.js'
 
 /** The whole map as plain values, every list in a fixed order; what analyze and the exports work on. */
 export interface MapData {

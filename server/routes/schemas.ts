@@ -1,11 +1,12 @@
 // JSON schemas of the REST API (CONTRACT §6): Fastify validates requests and serializes responses
 // with them, and @fastify/swagger turns them into the OpenAPI document. A response schema also
-// decides what is sent (properties it does not name are dropped), so these follow shared/export.ts
-// and shared/analytics.ts field for field; the REST tests compare the two.
+// decides what is sent (properties it does not name are dropped): the analytics and snapshot shapes
+// come from shared/shapes.ts, which also types what shared/ returns; the REST tests compare the two.
 import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { DOC_ID_PATTERN, ROLES } from '../../shared/protocol.js'
 import { TEMPLATE_NAMES } from '../../shared/schema.js'
+import { Analysis, Snapshot, named } from '../../shared/shapes.js'
 
 export type SchemaName = 'Error' | 'Analysis' | 'Snapshot' | 'DocMeta' | 'DocSummary' | 'NewDoc' | 'TokenRequest' | 'Token' | 'RevokeRequest' | 'Ticket'
 
@@ -20,7 +21,6 @@ const docId = {
 } as const
 
 const isoTime = { type: 'string', format: 'date-time' } as const
-const stringList = { type: 'array', items: { type: 'string' } } as const
 
 export const docIdParams = {
   type: 'object',
@@ -28,185 +28,10 @@ export const docIdParams = {
   properties: { id: docId },
 } as const
 
-const analysis = {
-  $id: 'Analysis',
-  type: 'object',
-  description: 'CONTRACT §5 (v1 and v2). `whatIf` only when people were left out with `without`.',
-  required: ['coverage', 'responsibilities', 'skills', 'summary', 'people'],
-  properties: {
-    coverage: { type: 'number', minimum: 0, maximum: 1, description: 'share of responsibilities whose status is ok' },
-    responsibilities: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'status', 'busFactor', 'accountable', 'risks', 'uncovered', 'backups'],
-        properties: {
-          id: { type: 'string' },
-          status: { type: 'string', enum: ['multiple-accountable', 'no-accountable', 'thin', 'ok'] },
-          busFactor: { type: 'integer', minimum: 0, description: 'distinct active people holding A or R' },
-          accountable: { ...stringList, description: 'active people holding A' },
-          risks: {
-            type: 'array',
-            items: { type: 'string', enum: ['multiple-accountable', 'no-accountable', 'thin', 'single-owner', 'skills-uncovered'] },
-            description: 'every risk that applies, in this order',
-          },
-          uncovered: { ...stringList, description: 'needed skills none of its active A or R holders covers' },
-          backups: { ...stringList, description: 'active people without A or R on it who cover every needed skill' },
-        },
-      },
-    },
-    skills: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'covered', 'status'],
-        properties: {
-          id: { type: 'string' },
-          covered: { type: 'integer', minimum: 0, description: 'active people at level 3 or more' },
-          status: { type: 'string', enum: ['gap', 'risk', 'ok'] },
-        },
-      },
-    },
-    summary: {
-      type: 'object',
-      description: 'how many responsibilities have each risk, and how many (not hidden) skills are gaps or risks',
-      required: ['responsibilities', 'ok', 'conflicts', 'noAccountable', 'thin', 'singleOwner', 'skillsUncovered', 'skillGaps', 'skillRisks'],
-      properties: Object.fromEntries(
-        ['responsibilities', 'ok', 'conflicts', 'noAccountable', 'thin', 'singleOwner', 'skillsUncovered', 'skillGaps', 'skillRisks'].map(
-          (name) => [name, { type: 'integer', minimum: 0 }],
-        ),
-      ),
-    },
-    people: {
-      type: 'array',
-      description: 'per active person: on how many responsibilities they hold each letter, and how many skills they cover',
-      items: {
-        type: 'object',
-        required: ['id', 'accountable', 'responsible', 'consulted', 'informed', 'covers'],
-        properties: {
-          id: { type: 'string' },
-          accountable: { type: 'integer', minimum: 0 },
-          responsible: { type: 'integer', minimum: 0 },
-          consulted: { type: 'integer', minimum: 0 },
-          informed: { type: 'integer', minimum: 0 },
-          covers: { type: 'integer', minimum: 0 },
-        },
-      },
-    },
-    whatIf: {
-      type: 'object',
-      required: ['without', 'changed', 'coverage'],
-      properties: {
-        without: stringList,
-        coverage: {
-          type: 'object',
-          required: ['from', 'to'],
-          properties: { from: { type: 'number', minimum: 0, maximum: 1 }, to: { type: 'number', minimum: 0, maximum: 1 } },
-        },
-        changed: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['kind', 'id', 'from', 'to'],
-            properties: {
-              kind: { type: 'string', enum: ['responsibility', 'skill'] },
-              id: { type: 'string' },
-              from: { type: 'string' },
-              to: { type: 'string' },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const
-
-const snapshot = {
-  $id: 'Snapshot',
-  type: 'object',
-  description: 'The whole map (CONTRACT §6), every list in a fixed order; `problems` lists what breaks the schema.',
-  required: ['id', 'title', 'version', 'exportedAt', 'roles', 'people', 'skills', 'responsibilities', 'ratings', 'analytics', 'problems'],
-  properties: {
-    id: { type: 'string' },
-    title: { type: 'string' },
-    version: { type: 'integer', description: 'the last seq of the document log; also the ETag' },
-    exportedAt: isoTime,
-    roles: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['key', 'label'],
-        properties: { key: { type: 'string' }, label: { type: 'string' }, hidden: { type: 'boolean', description: 'present (true) when hidden' } },
-      },
-    },
-    people: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'name', 'role', 'team', 'active'],
-        properties: {
-          id: { type: 'string' },
-          name: { type: 'string' },
-          role: { type: 'string', description: 'a role key' },
-          team: { type: ['string', 'null'] },
-          active: { type: 'boolean' },
-        },
-      },
-    },
-    skills: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'name', 'category'],
-        properties: {
-          id: { type: 'string' },
-          name: { type: 'string' },
-          category: { type: 'string' },
-          hidden: { type: 'boolean', description: 'present (true) when hidden' },
-        },
-      },
-    },
-    responsibilities: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'area', 'title', 'description', 'criticality', 'order', 'skills', 'accountable', 'responsible', 'consulted', 'informed'],
-        properties: {
-          id: { type: 'string' },
-          area: { type: 'string' },
-          title: { type: 'string' },
-          description: { type: 'string' },
-          criticality: { type: 'integer', enum: [1, 2, 3] },
-          order: { type: 'number' },
-          skills: { ...stringList, description: 'skill ids' },
-          accountable: { ...stringList, description: 'person ids, then `@roleKey` role columns' },
-          responsible: stringList,
-          consulted: stringList,
-          informed: stringList,
-        },
-      },
-    },
-    ratings: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['person', 'skill', 'level', 'by', 'at'],
-        properties: {
-          person: { type: 'string' },
-          skill: { type: 'string' },
-          level: { type: ['integer', 'null'], minimum: 0, maximum: 4, description: '0 None … 4 Expert; null: not applicable' },
-          by: { type: 'string' },
-          at: isoTime,
-        },
-      },
-    },
-    analytics: ref('Analysis'),
-    problems: {
-      type: 'array',
-      items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
-    },
-  },
-} as const
+// Defined once in shared/shapes.ts (TypeBox): the TypeScript types of analyze()/toSnapshot() and
+// these schemas are the same definition.
+const analysis = named(Analysis, 'Analysis')
+const snapshot = named(Snapshot, 'Snapshot')
 
 const updatedAt = { ...isoTime, description: 'when the last update was committed (written at most once a second while the map is being edited)' } as const
 
