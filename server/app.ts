@@ -17,7 +17,7 @@ import { createRedisBus } from './redis-bus.js'
 import { registerRest, type RestRateLimit } from './rest.js'
 import { createRevocations } from './revocations.js'
 import { createRooms, type ApplyUpdate, type Rooms } from './rooms.js'
-import { templateUpdate } from './seed.js'
+import { demoUpdate, templateUpdate } from './seed.js'
 import { createStore, type Store } from './store.js'
 import { createTicketLedger } from './tickets.js'
 import { registerWeb } from './web.js'
@@ -173,7 +173,7 @@ export const DEMO_DOC = 'demo'
 /** Creates `demo` unless it exists; true when it did. */
 function seedDemo(store: Store): boolean {
   if (store.get(DEMO_DOC) !== undefined) return false
-  return undefined !== store.create({ id: DEMO_DOC, title: 'Demo: backend team', template: 'backend' }, templateUpdate('backend', 'Demo: backend team'))
+  return undefined !== store.create({ id: DEMO_DOC, title: 'Demo: backend team', template: 'backend' }, demoUpdate('Demo: backend team'))
 }
 
 /** Fastify's option, which takes a hop count only as a function in its types. */
