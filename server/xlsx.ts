@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs'
 import type { Snapshot } from '../shared/export.js'
 import { NOT_APPLICABLE } from '../shared/ratings-csv.js'
-import { LEVEL_NAMES, type Letter, type Level } from '../shared/schema.js'
+import { type Letter, type Level } from '../shared/schema.js'
 import { uniqueLabels } from './sheet-labels.js'
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -106,7 +106,6 @@ function addSkills(wb: ExcelJS.Workbook, snapshot: Snapshot, personLabels: Map<s
       if (level === null) cell.font = { color: { argb: NOT_APPLICABLE_FG }, italic: true }
       else if (level !== undefined) {
         paint(cell, LEVEL_COLOURS[level], level >= 3)
-        cell.note = LEVEL_NAMES[level]
       }
       if (level !== undefined) cell.alignment = { horizontal: 'center' }
     })
