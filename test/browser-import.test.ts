@@ -74,6 +74,16 @@ for (const phone of [false, true]) {
     assert.is(await page.locator('td[data-key="r:backups/ben-okafor"]').getAttribute('data-letter'), '', 'the unknown letter was skipped')
     await page.locator('.notice-toast', { hasText: 'Imported: 2 new people, 3 new responsibilities, 5 cells set; 1 row skipped.' }).waitFor()
     await page.screenshot({ path: path.join(ARTIFACTS, `import-done${phone ? '-phone' : ''}.png`) })
+    if (!phone) {
+      // print: the grid alone, the chrome hidden, the letters keep their colours
+      await page.emulateMedia({ media: 'print' })
+      for (const chrome of ['.tabs', '.insights-wrap', '.sheet-tools']) assert.is(await page.locator(chrome).first().isVisible(), false, `${chrome} hidden in print`)
+      assert.ok(await page.locator('td[data-key="r:rest-api/ana-silva"]').isVisible())
+      const colour = await page.locator('td[data-key="r:rest-api/ana-silva"] .chip').evaluate((el) => getComputedStyle(el).printColorAdjust)
+      assert.is(colour, 'exact')
+      await page.screenshot({ path: path.join(ARTIFACTS, 'import-print.png') })
+      await page.emulateMedia({ media: 'screen' })
+    }
     assert.equal(opened.errors, [])
   })
 }
