@@ -74,6 +74,8 @@ interface ViewState {
   /** the admin's share dialog, while open */
   share: ShareState | null
   filters: Filters
+  /** phones: the filter selects are unfolded */
+  filtersOpen: boolean
 }
 
 export interface SkillmapHandle {
@@ -117,6 +119,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     notices: [],
     share: null,
     filters: { ...NO_FILTERS },
+    filtersOpen: false,
   }
   let model: MapModel | null = null
   let pendingFocus: string | null = null
@@ -321,7 +324,11 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     state.filters = { ...state.filters, ...changes }
     invalidate()
   }
-  const filterActions = { setFilters, clearFilters: () => setFilters({ ...NO_FILTERS, sort: state.filters.sort }) }
+  const filterActions = {
+    setFilters,
+    clearFilters: () => setFilters({ ...NO_FILTERS, sort: state.filters.sort }),
+    toggleMore: () => ((state.filtersOpen = !state.filtersOpen), invalidate()),
+  }
   const headlineActions = {
     toggleStatus(status: Filters['status']) {
       const skill = SKILL_STATUSES.has(status)
@@ -394,7 +401,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     const gridTab = state.tab === 'raci' || state.tab === 'skills'
     const lead = session.loaded && gridTab
       ? html`${headlineView(m, state.filters, headlineActions)}
-          ${filtersView(m, state.filters, shownCount(m, state.tab as 'raci' | 'skills'), state.tab as 'raci' | 'skills', filterActions)}`
+          ${filtersView(m, state.filters, shownCount(m, state.tab as 'raci' | 'skills'), state.tab as 'raci' | 'skills', filterActions, state.filtersOpen)}`
       : nothing
     const tabView = !session.loaded
       ? html`<p class="placeholder" data-placeholder>${closed ? 'Nothing to show.' : session.status === 'offline' ? 'Offline, and this device has no copy of this map yet.' : 'Loading the map…'}</p>`

@@ -308,6 +308,13 @@ Lead('the headline and the charts on a phone', async (ctx) => {
   const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
   assert.is(await overflow(), 0, 'the page never scrolls sideways')
   await shot(p, 'headline-phone')
+  // the filter selects fold under one button on a phone
+  assert.is(await p.locator('select[data-filter="person"]').isVisible(), false)
+  await p.locator('.filter-more').tap()
+  await p.locator('select[data-filter="person"]').waitFor()
+  await shot(p, 'filters-phone')
+  await p.locator('.filter-more').tap()
+  await p.locator('select[data-filter="person"]').waitFor({ state: 'hidden' })
   // the header stays on screen when the page scrolls
   await p.evaluate(() => window.scrollTo(0, 600))
   assert.is(await p.locator('.masthead').evaluate((el) => Math.round(el.getBoundingClientRect().top)), 0)

@@ -9,6 +9,8 @@ import { RISK_WORDS, SKILL_RISK_WORDS } from './words.js'
 export interface FilterActions {
   setFilters(changes: Partial<Filters>): void
   clearFilters(): void
+  /** phones: show or fold the selects under the search box */
+  toggleMore(): void
 }
 
 const SORTS: Array<{ value: Sort; label: string }> = [
@@ -17,11 +19,20 @@ const SORTS: Array<{ value: Sort; label: string }> = [
   { value: 'criticality', label: 'Criticality, highest first' },
 ]
 
-export function filtersView(model: MapModel, f: Filters, shown: { count: number; total: number; what: string }, grid: 'raci' | 'skills', actions: FilterActions): TemplateResult {
+export function filtersView(
+  model: MapModel,
+  f: Filters,
+  shown: { count: number; total: number; what: string },
+  grid: 'raci' | 'skills',
+  actions: FilterActions,
+  moreOpen: boolean,
+): TemplateResult {
   const select = (name: keyof Filters) => (e: Event) => actions.setFilters({ [name]: (e.currentTarget as HTMLSelectElement).value } as Partial<Filters>)
   const areas = model.areas.map((a) => a.area)
   const teamList = teams(model)
-  return html`<form class="filters" role="search" aria-label="Filter the map" @submit=${(e: Event) => e.preventDefault()}>
+  const active = [f.person, f.team, f.area, f.status].filter(Boolean).length + (f.sort === 'order' ? 0 : 1)
+  // On a phone the selects fold under one button, so the grid starts on the first screen.
+  return html`<form class=${`filters${moreOpen ? ' more-open' : ''}`} role="search" aria-label="Filter the map" @submit=${(e: Event) => e.preventDefault()}>
     <label class="filter-search"
       ><span class="visually-hidden">Search</span>
       <input
@@ -32,6 +43,9 @@ export function filtersView(model: MapModel, f: Filters, shown: { count: number;
         .value=${f.query}
         @input=${(e: Event) => actions.setFilters({ query: (e.currentTarget as HTMLInputElement).value })}
     /></label>
+    <button type="button" class="btn small filter-more" aria-expanded=${moreOpen ? 'true' : 'false'} @click=${actions.toggleMore}>
+      Filters and sort${active ? ` (${active})` : ''}
+    </button>
     <label
       ><span class="filter-label">Person</span>
       <select data-filter="person" @change=${select('person')}>
