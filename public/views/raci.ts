@@ -54,7 +54,7 @@ export function raciView(ctx: ViewContext): TemplateResult {
   const firstRole = shownPeople.length
   let rowIndex = 0
   // What every row depends on besides its own data; part of each row's signature.
-  const shared = [readOnly, filters.sort, [...without].join(','), columns.map((c) => `${c.assignee}:${c.label}:${c.sub}:${c.person?.active ?? ''}`).join(',')].join('|')
+  const shared = [readOnly, filters.sort, [...without].join(','), columns.map((c) => `${c.assignee}:${c.label}:${c.sub}:${c.person?.active ?? ''}:${c.person?.team ?? ''}`).join(',')].join('|')
   const stop = ctx.active.raci ?? (rows[0] ? `row:${rows[0].id}` : null)
 
   return html`
@@ -84,34 +84,7 @@ export function raciView(ctx: ViewContext): TemplateResult {
           @keydown=${(e: KeyboardEvent) => onKeydown(ctx, e)}
           @focusin=${(e: FocusEvent) => onFocus(ctx, e)}
         >
-          <thead>
-            <tr class="groups">
-              <th scope="col" class="corner" rowspan="2">Responsibility</th>
-              ${firstRole > 0 ? html`<th scope="colgroup" colspan=${firstRole} class="group">People</th>` : nothing}
-              ${columns.length > firstRole
-                ? html`<th scope="colgroup" colspan=${columns.length - firstRole} class="group group-start">Role columns</th>`
-                : nothing}
-            </tr>
-            <tr class="cols">
-              ${columns.map(
-                (col, i) => html`<th
-                  scope="col"
-                  class=${classMap({
-                    colhead: true,
-                    role: col.kind === 'role',
-                    'group-start': i === firstRole,
-                    inactive: col.person !== undefined && !col.person.active,
-                    away: col.person !== undefined && without.has(col.person.id),
-                  })}
-                  data-key=${col.kind === 'person' ? `person:${col.assignee}` : `role:${col.assignee}`}
-                  title=${columnTitle(col, without)}
-                >
-                  <span class="colname">${col.label}</span>
-                  ${col.kind === 'role' ? nothing : html`<span class="colsub">${!col.person!.active ? 'inactive' : without.has(col.assignee) ? 'what-if: away' : col.sub}</span>`}
-                </th>`,
-              )}
-            </tr>
-          </thead>
+          ${guard([shared], () => headView(columns, firstRole, without))}
           ${repeat(
             groups,
             (group) => group.area,
@@ -193,6 +166,38 @@ function rowView(ctx: ViewContext, row: Responsibility, columns: Column[], first
       ${columns.map((col, i) => cellView(ctx, row, col, r, i + 1, i === firstRole, stop, conflict, accountableNames))}
     </tr>
   `
+}
+
+/** The column headers: they change only with the columns themselves (part of `shared`). */
+function headView(columns: Column[], firstRole: number, without: Set<string>): TemplateResult {
+  return html`<thead>
+            <tr class="groups">
+              <th scope="col" class="corner" rowspan="2">Responsibility</th>
+              ${firstRole > 0 ? html`<th scope="colgroup" colspan=${firstRole} class="group">People</th>` : nothing}
+              ${columns.length > firstRole
+                ? html`<th scope="colgroup" colspan=${columns.length - firstRole} class="group group-start">Role columns</th>`
+                : nothing}
+            </tr>
+            <tr class="cols">
+              ${columns.map(
+                (col, i) => html`<th
+                  scope="col"
+                  class=${classMap({
+                    colhead: true,
+                    role: col.kind === 'role',
+                    'group-start': i === firstRole,
+                    inactive: col.person !== undefined && !col.person.active,
+                    away: col.person !== undefined && without.has(col.person.id),
+                  })}
+                  data-key=${col.kind === 'person' ? `person:${col.assignee}` : `role:${col.assignee}`}
+                  title=${columnTitle(col, without)}
+                >
+                  <span class="colname">${col.label}</span>
+                  ${col.kind === 'role' ? nothing : html`<span class="colsub">${!col.person!.active ? 'inactive' : without.has(col.assignee) ? 'what-if: away' : col.sub}</span>`}
+                </th>`,
+              )}
+            </tr>
+          </thead>`
 }
 
 /**
