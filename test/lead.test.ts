@@ -2,7 +2,6 @@
 // Each test opens its own map; the figures a page shows are checked against the server's REST
 // answers, and "changes nothing" is checked on the server's copy, never on the page alone.
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import * as assert from 'uvu/assert'
 import { buildWeb } from '../scripts/build-web.js'
@@ -41,8 +40,6 @@ async function open(ctx: Ctx, hash: string, options: Parameters<typeof openPage>
   return opened
 }
 
-/** Committed images for the README (kept small). */
-const DOCS = fileURLToPath(new URL('../docs/', import.meta.url))
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) })
 
 function noErrors(...pages: OpenPage[]): void {
@@ -233,7 +230,7 @@ Lead('the headline counts match GET /analytics, live, and each is a filter', asy
   assert.is(Number(await p.locator('.headline').getAttribute('data-ok')), rest.summary.ok)
   assert.ok(rest.summary.singleOwner > 0 && rest.summary.skillGaps > 0, 'the seeded map has risks to show')
   await shot(p, 'headline-laptop')
-  await p.locator('.headline').screenshot({ path: path.join(DOCS, 'headline.png') })
+  await p.locator('.headline').screenshot({ path: path.join(ARTIFACTS, 'headline-only.png') })
 
   // a remote edit: Ben gives Ana an R on the row Chen holds alone; both figures move together
   await other.page.locator('td[data-key="r:db-schema/ana"]').click()
