@@ -183,3 +183,14 @@ function isHttpUrl(raw: string): boolean {
 export function sendBufferLimit(config: Pick<Config, 'maxDocBytes'>): number {
   return Math.max(8 * 1024 * 1024, 2 * config.maxDocBytes)
 }
+
+/** For the two entry points (server, token CLI): a bad configuration ends the process with its message, not a stack. */
+export function loadConfigOrExit(env: Env): Config {
+  try {
+    return loadConfig(env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    console.error(err.message)
+    process.exit(1)
+  }
+}

@@ -1,19 +1,12 @@
 // The process: the only reader of process.env. Config → server → listen; a graceful close on signals.
 import closeWithGrace from 'close-with-grace'
 import { createServer, DEMO_DOC } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { loadConfigOrExit } from './config.js'
 
 /** CONTRACT §1: exit within 10 s of SIGTERM/SIGINT, whatever happens. */
 const SHUTDOWN_DEADLINE_MS = 10_000
 
-let config
-try {
-  config = loadConfig(process.env)
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err
-  console.error(err.message)
-  process.exit(1)
-}
+const config = loadConfigOrExit(process.env)
 
 const server = await createServer(config)
 // Registered before the start is announced: whoever saw the URL may send SIGTERM at once.

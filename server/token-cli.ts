@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util'
 import { ROLES, type Role } from '../shared/protocol.js'
 import { createAuth, loadSecret } from './auth.js'
-import { ConfigError, loadConfig } from './config.js'
+import { loadConfigOrExit } from './config.js'
 import { DEFAULT_TTL, parseTtl, TtlError } from './ttl.js'
 
 const USAGE = 'usage: npm run token -- --role admin|editor|viewer|exporter --doc <docId|*> [--name Ana] [--sub ana] [--ttl 7d (at most 366d)]'
@@ -44,13 +44,6 @@ try {
   fail(`--${err.message}`)
 }
 
-let config
-try {
-  config = loadConfig(process.env)
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err
-  console.error(err.message)
-  process.exit(1)
-}
+const config = loadConfigOrExit(process.env)
 const auth = createAuth(loadSecret(config))
 console.log(await auth.mint({ role: role as Role, doc, name, sub, ttl: seconds }))
