@@ -325,68 +325,83 @@ function readResponsibilitiesRoot(doc: Y.Doc, report: Report, skillIds?: Readonl
 function readAssignmentsRoot(doc: Y.Doc, report: Report, known?: Known): Assignment[] {
   const assignments: Assignment[] = []
   for (const [key, value] of sortedEntries(readRoot(doc, 'assignments', report))) {
-    const path = `assignments/${key}`
-    const parsed = parseAssignmentKey(key)
-    if (!parsed) {
-      report(path, 'malformed key: expected <responsibilityId>/<personId> or <responsibilityId>/@<roleKey>')
-      continue
-    }
-    const { kind, id } = parsed.ref
-    if (known) {
-      if (!known.responsibilities.has(parsed.responsibility)) report(path, `unknown responsibility ${describe(parsed.responsibility)}`)
-      if (kind === 'role' && !known.roles.has(id)) report(path, `unknown role ${describe(id)}`)
-      if (kind === 'person') {
-        const active = known.people.get(id)
-        if (active === undefined) report(path, `unknown person ${describe(id)}`)
-        else if (!active) report(path, `${id} is inactive; the assignment counts for nothing`)
-      }
-    }
-    if (!isPlainObject(value)) {
-      report(path, `must be a plain object { letter, by, at }, got ${describe(value)}`)
-      continue
-    }
-    if (!isLetter(value.letter)) report(path, `letter must be R, A, C or I, got ${describe(value.letter)}`)
-    else if (value.letter === 'A' && kind === 'role') {
-      report(path, 'an A on a role column counts for nothing: accountability belongs to one named person')
-    }
-    checkStamp(path, value, report)
-    if (!isLetter(value.letter)) continue
-    assignments.push({
-      responsibility: parsed.responsibility,
-      assignee: parsed.assignee,
-      kind,
-      letter: value.letter,
-      by: text(value.by, ''),
-      at: isTimestamp(value.at) ? value.at : 0,
-    })
+    const assignment = readAssignmentCell(key, value, report, known)
+    if (assignment) assignments.push(assignment)
   }
   return assignments
+}
+
+/**
+ * One entry of `assignments` as readAssignments reads it, or null where it skips the entry: for a
+ * caller that follows single cells (the history replay) and must read them exactly as readMap does.
+ */
+export function readAssignmentCell(key: string, value: unknown, report: Report = ignore, known?: Known): Assignment | null {
+  const path = `assignments/${key}`
+  const parsed = parseAssignmentKey(key)
+  if (!parsed) {
+    report(path, 'malformed key: expected <responsibilityId>/<personId> or <responsibilityId>/@<roleKey>')
+    return null
+  }
+  const { kind, id } = parsed.ref
+  if (known) {
+    if (!known.responsibilities.has(parsed.responsibility)) report(path, `unknown responsibility ${describe(parsed.responsibility)}`)
+    if (kind === 'role' && !known.roles.has(id)) report(path, `unknown role ${describe(id)}`)
+    if (kind === 'person') {
+      const active = known.people.get(id)
+      if (active === undefined) report(path, `unknown person ${describe(id)}`)
+      else if (!active) report(path, `${id} is inactive; the assignment counts for nothing`)
+    }
+  }
+  if (!isPlainObject(value)) {
+    report(path, `must be a plain object { letter, by, at }, got ${describe(value)}`)
+    return null
+  }
+  if (!isLetter(value.letter)) report(path, `letter must be R, A, C or I, got ${describe(value.letter)}`)
+  else if (value.letter === 'A' && kind === 'role') {
+    report(path, 'an A on a role column counts for nothing: accountability belongs to one named person')
+  }
+  checkStamp(path, value, report)
+  if (!isLetter(value.letter)) return null
+  return {
+    responsibility: parsed.responsibility,
+    assignee: parsed.assignee,
+    kind,
+    letter: value.letter,
+    by: text(value.by, ''),
+    at: isTimestamp(value.at) ? value.at : 0,
+  }
 }
 
 function readRatingsRoot(doc: Y.Doc, report: Report, known?: Known): Rating[] {
   const ratings: Rating[] = []
   for (const [key, value] of sortedEntries(readRoot(doc, 'ratings', report))) {
-    const path = `ratings/${key}`
-    const parsed = parseRatingKey(key)
-    if (!parsed) {
-      report(path, 'malformed key: expected <personId>/<skillId>')
-      continue
-    }
-    if (known) {
-      if (!known.people.has(parsed.person)) report(path, `unknown person ${describe(parsed.person)}`)
-      if (!known.skills.has(parsed.skill)) report(path, `unknown skill ${describe(parsed.skill)}`)
-    }
-    if (!isPlainObject(value)) {
-      report(path, `must be a plain object { level, by, at }, got ${describe(value)}`)
-      continue
-    }
-    const level = value.level
-    if (level !== null && !isLevel(level)) report(path, `level must be 0..4 or null (not applicable), got ${describe(level)}`)
-    checkStamp(path, value, report)
-    if (level !== null && !isLevel(level)) continue
-    ratings.push({ ...parsed, level, by: text(value.by, ''), at: isTimestamp(value.at) ? value.at : 0 })
+    const rating = readRatingCell(key, value, report, known)
+    if (rating) ratings.push(rating)
   }
   return ratings
+}
+
+/** One entry of `ratings` as readRatings reads it, or null where it skips the entry (see readAssignmentCell). */
+export function readRatingCell(key: string, value: unknown, report: Report = ignore, known?: Known): Rating | null {
+  const path = `ratings/${key}`
+  const parsed = parseRatingKey(key)
+  if (!parsed) {
+    report(path, 'malformed key: expected <personId>/<skillId>')
+    return null
+  }
+  if (known) {
+    if (!known.people.has(parsed.person)) report(path, `unknown person ${describe(parsed.person)}`)
+    if (!known.skills.has(parsed.skill)) report(path, `unknown skill ${describe(parsed.skill)}`)
+  }
+  if (!isPlainObject(value)) {
+    report(path, `must be a plain object { level, by, at }, got ${describe(value)}`)
+    return null
+  }
+  const level = value.level
+  if (level !== null && !isLevel(level)) report(path, `level must be 0..4 or null (not applicable), got ${describe(level)}`)
+  checkStamp(path, value, report)
+  if (level !== null && !isLevel(level)) return null
+  return { ...parsed, level, by: text(value.by, ''), at: isTimestamp(value.at) ? value.at : 0 }
 }
 
 /** The well-formed entries of a root map whose values must be Y.Maps as [key, path, fields]; reports the others. */
