@@ -1,8 +1,7 @@
 // Every edit this page makes goes through one function: never from a view-only page or a closed
 // session, one Yjs transaction per user action, and a thrown error becomes a notice instead of a
-// broken page. The transactions carry one origin, so the history issue's Undo plugs in here:
-// `new Y.UndoManager(roots, { trackedOrigins: new Set([act.origin]) })` undoes this user's own
-// edits and nobody else's.
+// broken page. The transactions carry one origin, which is what Undo (undo.ts) tracks: it undoes
+// this user's own edits and nobody else's.
 import type * as Y from 'yjs'
 
 export interface Act {

@@ -29,10 +29,12 @@ import { ErrorCode } from '../shared/protocol.js'
 import { createAct } from './act.js'
 import { flash, watchRemoteChanges } from './flash.js'
 import { moveTarget, readModel, type MapModel } from './model.js'
+import { watchOverwrites } from './overwrite.js'
 import { peersByCell, readPeers, setCell } from './presence.js'
 import { startHref } from './route.js'
 import { deniedMessage, openSession, type Session } from './session.js'
 import type { Identity } from './token.js'
+import { createUndo, isTyping, undoKey } from './undo.js'
 import { focusCell } from './views/grid-nav.js'
 import { exportMenu } from './views/export-menu.js'
 import { headerView } from './views/header.js'
@@ -48,11 +50,15 @@ import { structureView } from './views/structure.js'
 import { chartsView } from './views/charts.js'
 import { filtersView } from './views/filters.js'
 import { headlineView } from './views/headline.js'
+import { overwriteNotice, type OverwriteNotice } from './views/overwrite-notice.js'
+import { undoTools } from './views/undo-tools.js'
 import { NO_FILTERS, SKILL_STATUSES, visibleRows, visibleSkills, type Filters } from './filter.js'
 import type { Actions, GridName, Tab, ViewContext } from './views/types.js'
 
 /** How long a notice stays on screen. */
 const NOTICE_MS = 6000
+/** Overwrite notices shown at once (the newest): more would cover the grid they are about. */
+const MAX_OVERWRITES = 3
 
 const TABS: Array<{ tab: Tab; label: string }> = [
   { tab: 'raci', label: 'RACI grid' },
@@ -71,6 +77,8 @@ interface ViewState {
   /** narrow screens: the analytics panel replaces the tab's content */
   insightsOpen: boolean
   notices: Array<{ id: number; text: string }>
+  /** cells of mine someone else overwrote, until put back or dismissed */
+  overwrites: OverwriteNotice[]
   /** the admin's share dialog, while open */
   share: ShareState | null
   filters: Filters
@@ -117,6 +125,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     picker: null,
     insightsOpen: false,
     notices: [],
+    overwrites: [],
     share: null,
     filters: { ...NO_FILTERS },
     filtersOpen: false,
@@ -159,7 +168,10 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
   const importer = createImportDialog({ docId, token, repaint: invalidate, notify })
 
   // Every document write goes through act (one transaction per action; Undo hooks in there).
-  const act = createAct(doc, { mayWrite: () => !session.readOnly && !session.closed, onError: (message) => notify(message) })
+  const mayWrite = (): boolean => !session.readOnly && !session.closed
+  const act = createAct(doc, { mayWrite, onError: (message) => notify(message) })
+  // Viewers have no undo: they never edit.
+  const undo = session.readOnly ? null : createUndo(doc, act, { mayWrite })
 
   const actions: Actions = {
     setLetter: (responsibility, assignee, letter: Letter | null) => act('Set a letter', () => setAssignment(doc, responsibility, assignee, letter, me.id)),
@@ -347,6 +359,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
   /** The header's toolbar: what this user may do with the whole map. */
   function headerTools(): TemplateResult[] {
     const tools: TemplateResult[] = []
+    if (undo) tools.push(undoTools(undo))
     if (me.role === 'admin' && !session.closed) {
       tools.push(html`<button class="btn small" data-action="share" @click=${() => ((state.share = { ...NEW_SHARE }), invalidate())}>Share</button>`)
     }
@@ -458,6 +471,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
         ${importer.dialog()}
         ${state.share ? shareDialog(docId, state.share, mintShare, shareActions) : nothing}
         <div class="notices" role="status" aria-live="polite">
+          ${state.overwrites.map((o) => overwriteNotice(m, o, overwriteActions))}
           ${state.notices.map((n) => html`<p class="notice-toast">${n.text}</p>`)}
         </div>
         <div class="visually-hidden sr-live" aria-live="polite"></div>
@@ -512,14 +526,61 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
 
   const onKey = (e: KeyboardEvent): void => {
     if (e.key === 'Escape' && state.picker) closePicker()
+    const step = undo ? undoKey(e) : null
+    if (!undo || !step || isTyping(e.target)) return
+    e.preventDefault()
+    if (step === 'undo' ? !undo.canUndo() : !undo.canRedo()) return
+    const label = step === 'undo' ? undo.undoLabel() : undo.redoLabel()
+    if (step === 'undo') undo.undo()
+    else undo.redo()
+    announce(`${step === 'undo' ? 'Undone' : 'Redone'}${label ? `: ${label}` : ''}`)
+  }
+
+  let overwriteId = 0
+  const dropOverwrite = (root: string, key: string): void => {
+    const kept = state.overwrites.filter((o) => o.root !== root || o.key !== key)
+    if (kept.length === state.overwrites.length) return
+    state.overwrites = kept
+    invalidate()
+  }
+  const overwriteActions = {
+    putBack(notice: OverwriteNotice) {
+      const [a = '', b = ''] = notice.key.split('/')
+      if (notice.root === 'assignments') actions.setLetter(a, b, notice.mine as Letter)
+      else actions.setLevel(a, b, notice.mine as Level | null)
+      dropOverwrite(notice.root, notice.key)
+    },
+    dismiss(notice: OverwriteNotice) {
+      overwrites?.forget(notice.root, notice.key)
+      dropOverwrite(notice.root, notice.key)
+    },
   }
 
   doc.on('update', refresh)
   awareness.on('change', invalidate)
-  const stopWatching = watchRemoteChanges(doc, session.provider, () => session.everSynced, (keys) => {
+  const flashKeys = (keys: Set<string>): void => {
     keys.forEach((k) => flashes.add(k))
     invalidate()
-  })
+  }
+  const stopWatching = watchRemoteChanges(doc, session.provider, () => session.everSynced, flashKeys)
+  // What an undo or redo changed flashes too: it may be far from where the user is looking.
+  const stopWatchingUndo = undo ? watchRemoteChanges(doc, undo.origin, () => true, flashKeys) : () => {}
+  const stopUndoRepaint = undo?.subscribe(invalidate) ?? (() => {})
+  const overwrites = session.readOnly
+    ? null
+    : watchOverwrites({
+        doc,
+        me,
+        awareness,
+        isLocal: (origin) => origin === act.origin || origin === undo?.origin,
+        remote: session.provider,
+        onOverwrite(overwrite) {
+          const others = state.overwrites.filter((o) => o.root !== overwrite.root || o.key !== overwrite.key)
+          state.overwrites = [...others, { ...overwrite, id: ++overwriteId }].slice(-MAX_OVERWRITES)
+          invalidate()
+        },
+        onChanged: dropOverwrite,
+      })
   const unsubscribe = session.subscribe(() => {
     if (session.denied.length > deniedSeen) {
       const fresh = session.denied.slice(deniedSeen)
@@ -546,6 +607,10 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
   return () => {
     destroyed = true
     stopWatching()
+    stopWatchingUndo()
+    stopUndoRepaint()
+    overwrites?.stop()
+    undo?.destroy()
     unsubscribe()
     document.removeEventListener('keydown', onKey)
     doc.off('update', refresh)
