@@ -124,8 +124,7 @@ Undo('the Undo and Redo buttons take back only my own edits, never a teammate’
 Undo('Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y undo and redo one action each, and leave typing alone', async (ctx) => {
   // Ana types letters on the grid, Ben edits too; Ana's keys step through her own actions only
   const { a, b, pages } = await duo(ctx, 'undo-keys')
-  await cell(a, 'r:caching/ben').click()
-  await a.keyboard.press('Escape')
+  await cell(a, 'r:caching/ben').focus()
   await a.keyboard.press('c')
   await letterIn(a, 'r:caching/ben', 'C')
   await a.keyboard.press('ArrowRight')
