@@ -45,7 +45,8 @@ export function signature(secret: string, id: string, timestamp: number, body: s
   return `v1,${mac}`
 }
 
-export interface SignedHeaders {
+// A type, not an interface: it must fit the Record<string, string> the sender takes.
+export type SignedHeaders = {
   'content-type': 'application/json'
   'webhook-id': string
   'webhook-timestamp': string
