@@ -7,20 +7,21 @@
 //    committed rows after the cursor up to the head, and calls deriveEvents with the state at the
 //    cursor (kept from the previous pass, else rebuilt from the store) and at the head; `version`
 //    is the head seq. For every event, every endpoint that `wants` it gets one outbox row
-//    { id: newMessageId(), endpoint, doc, type, body: formatBody(event, endpoint.format, …),
-//    attempts: 0, nextAttemptAt: now }. The rows and the new cursor are written in one
+//    { id: newMessageId(), endpoint, doc, type, body: formatBody(event, endpoint.format, { mapTitle,
+//    appUrl }), attempts: 0, nextAttemptAt: now }. The rows and the new cursor are written in one
 //    transaction: an instance that dies before it re-derives the same events from the same cursor
 //    after a restart, and one that dies after it finds them in the outbox; nothing lost, nothing
 //    doubled. The body is fixed at enqueue (a deleted map keeps its name in its doc.deleted).
-// 2. doc.changed. The same pass records the subs of the rows it read in a ChangeDebouncer (debounce.ts). The
-//    window it returns is written as the document's doc.changed row, due at `dueAt`; while that is
-//    in the future, later passes update the same row (`opened: false`) instead of adding one, so a
-//    held doc.changed is as durable as any other event. After a restart, `resume` with the newest
-//    doc.changed row of each document keeps the 10 s spacing.
-// 3. Deliver. A delivery loop claims, with a lease, the oldest due row of each endpoint (one in
-//    flight per endpoint keeps order per document and endpoint), signs it at the attempt
-//    (signedHeaders: same id, fresh timestamp), sends it (createSender), and records the attempt:
-//    delivered, or attempts + 1 and nextAttempt() → the retry time or failed.
+// 2. doc.changed. The same pass records the subs of the rows it read in a ChangeDebouncer
+//    (debounce.ts). The window it returns is written as the document's doc.changed row, due at
+//    `dueAt`; while that is in the future, later passes update the same row (`opened: false`)
+//    instead of adding one, so a held doc.changed is as durable as any other event. After a
+//    restart, `resume` with the newest doc.changed row of each document keeps the 10 s spacing.
+// 3. Deliver. A delivery loop claims, with a lease, the oldest row of each endpoint (one in flight
+//    per endpoint keeps order per document and endpoint; a row waiting for its retry holds back
+//    the rows behind it, a held doc.changed does not, as it is not sent yet), signs it at the
+//    attempt (signedHeaders: same id, fresh timestamp), sends it (send.ts), and records the
+//    attempt: delivered, or attempts + 1 and nextAttempt() → the retry time or failed.
 // doc.created, doc.deleted and doc.restored come from the routes that do those things (docCreated…),
 // written to the outbox in the transaction that creates, deletes or restores.
 import { analyze, type Analysis, type ResponsibilityStatus, type Risk, type SkillStatus } from '../../shared/analytics.js'
