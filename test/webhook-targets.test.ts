@@ -64,7 +64,7 @@ test('addresses by class: public ones pass, every kind of internal one is named'
   for (const [address, expected] of cases) assert.is(classifyAddress(address), expected, address)
 })
 
-test('IPv4 inside IPv6 is judged as the IPv4 address: mapped, NAT64 and 6to4 forms', () => {
+test('IPv4 inside IPv6 is judged as the IPv4 address: mapped, translated, NAT64 and 6to4 forms', () => {
   assert.is(classifyAddress('::ffff:127.0.0.1'), 'loopback')
   assert.is(classifyAddress('::ffff:7f00:1'), 'loopback')
   assert.is(classifyAddress('0:0:0:0:0:ffff:a00:1'), 'private')
@@ -72,9 +72,12 @@ test('IPv4 inside IPv6 is judged as the IPv4 address: mapped, NAT64 and 6to4 for
   assert.is(classifyAddress('64:ff9b::7f00:1'), 'loopback')
   assert.is(classifyAddress('64:ff9b::10.0.0.1'), 'private')
   assert.is(classifyAddress('2002:c0a8:101::1'), 'private') // 6to4 of 192.168.1.1
+  assert.is(classifyAddress('::ffff:0:7f00:1'), 'loopback') // SIIT's IPv4-translated form
+  assert.is(classifyAddress('::ffff:0:a9fe:a9fe'), 'metadata')
   assert.is(classifyAddress('::ffff:8.8.8.8'), null)
   assert.is(classifyAddress('64:ff9b::808:808'), null)
   assert.is(classifyAddress('2002:808:808::1'), null)
+  assert.is(classifyAddress('::ffff:0:808:808'), null)
 })
 
 test('only http and https URLs; anything else is a clear 400-style error', async () => {
@@ -97,7 +100,7 @@ test('literal IPs: loopback, private, link-local and metadata refused, in every 
   await refusedWith('http://100.64.1.1/', strict, /private/)
   await refusedWith('http://[fd00::5]/', strict, /private/)
   await refusedWith('http://[fe80::1]/', strict, /link-local/)
-  await refusedWith('http://0.0.0.0:3000/', strict, /unspecified/)
+  await refusedWith('http://0.0.0.0:3000/', strict, /0\.0\.0\.0 is an unspecified address/)
   await refusedWith('http://169.254.169.254/latest/meta-data/', strict, /cloud metadata address/)
   await refusedWith('http://[fd00:ec2::254]/', strict, /cloud metadata address/)
   assert.is((await checkTarget('http://93.184.215.14/hook', strict)).href, 'http://93.184.215.14/hook')

@@ -71,14 +71,15 @@ function ipv4Groups(address: string): string {
 }
 
 // IPv6 addresses that carry an IPv4 address a translator or relay would deliver to: NAT64
-// (64:ff9b::/96) and 6to4 (2002::/16). Each IPv4 range is also listed in both forms, so
-// 64:ff9b::7f00:1 is loopback like 127.0.0.1. IPv4-mapped addresses (::ffff:127.0.0.1) need
+// (64:ff9b::/96), IPv4-translated (SIIT, ::ffff:0:0:0/96) and 6to4 (2002::/16). Each IPv4 range is
+// also listed in these forms, so 64:ff9b::7f00:1 is loopback like 127.0.0.1. IPv4-mapped addresses (::ffff:127.0.0.1) need
 // nothing: BlockList checks them as the IPv4 address they map.
 const LISTS: ReadonlyArray<[Refusal, BlockList]> = RANGES.map(([refusal, v4, v6]) => {
   const list = new BlockList()
   for (const [address, prefix] of v4) {
     list.addSubnet(address, prefix, 'ipv4')
     list.addSubnet(`64:ff9b::${ipv4Groups(address)}`, 96 + prefix, 'ipv6')
+    list.addSubnet(`::ffff:0:${ipv4Groups(address)}`, 96 + prefix, 'ipv6')
     list.addSubnet(`2002:${ipv4Groups(address)}::`, 16 + prefix, 'ipv6')
   }
   for (const [address, prefix] of v6) list.addSubnet(address, prefix, 'ipv6')
@@ -100,7 +101,7 @@ function refused(address: string, allowPrivate: boolean): Refusal | null {
 }
 
 function refusalMessage(host: string, address: string, refusal: Refusal, allowPrivate: boolean): string {
-  const what = refusal === 'metadata' ? 'a cloud metadata address' : `a ${refusal} address`
+  const what = refusal === 'metadata' ? 'a cloud metadata address' : `${refusal === 'unspecified' ? 'an' : 'a'} ${refusal} address`
   const subject = host === address ? `${address} is` : `${host} resolves to ${address},`
   const hint = allowPrivate || refusal === 'metadata' ? '' : ' (WEBHOOK_ALLOW_PRIVATE=true allows private ones)'
   return `webhook url: ${subject} ${what}; webhooks only go to public addresses${hint}`
