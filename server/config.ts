@@ -13,6 +13,8 @@ export interface Config {
   readonly host: string
   readonly dataDir: string
   readonly redisUrl: string | undefined
+  /** PostgreSQL instead of SQLite in dataDir (CONTRACT §1 v2) */
+  readonly databaseUrl: string | undefined
   readonly authSecret: string | undefined
   /** tokens of an identity provider (CONTRACT §1): its JWKS, and the `iss` and `aud` its tokens must carry */
   readonly idp: { readonly jwksUrl: string; readonly issuer: string; readonly audience: string } | undefined
@@ -79,6 +81,9 @@ export function loadConfig(env: Env): Config {
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push(`REDIS_URL: expected redis://host:port or rediss://…, got "${redisUrl}"`)
   }
+  const databaseUrl = text('DATABASE_URL')
+  const databaseProblem = databaseUrl === undefined ? undefined : postgresUrlProblem(databaseUrl)
+  if (databaseProblem !== undefined) problems.push(`DATABASE_URL: expected postgres://user:password@host:5432/database (or postgresql://…), ${databaseProblem}`)
   const authSecret = text('AUTH_SECRET')
   // RFC 7518 §3.2: an HS256 key shorter than the hash output (32 bytes) can be brute-forced offline
   // from a single leaked token.
@@ -105,6 +110,7 @@ export function loadConfig(env: Env): Config {
     host: text('HOST') ?? '127.0.0.1',
     dataDir: path.resolve(text('DATA_DIR') ?? './data'),
     redisUrl,
+    databaseUrl,
     authSecret,
     idp,
     sqliteSync: oneOf('SQLITE_SYNC', 'normal', ['normal', 'full'] as const),
@@ -165,6 +171,19 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
     return false
   }
   return Object.freeze(entries)
+}
+
+/** Why `raw` is no PostgreSQL URL, without repeating it: it may hold a password. */
+function postgresUrlProblem(raw: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return 'got something that is not a URL'
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return `got a ${url.protocol}// URL`
+  if (url.hostname === '') return 'got no host'
+  return undefined
 }
 
 function isHttpUrl(raw: string): boolean {

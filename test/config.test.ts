@@ -40,6 +40,23 @@ Config('every bad variable is reported at once, by name', () => {
   }
 })
 
+Config('DATABASE_URL takes postgres:// and postgresql:// URLs and refuses others without repeating them', () => {
+  assert.is(loadConfig({}).databaseUrl, undefined)
+  assert.is(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/skillmap' }).databaseUrl, 'postgres://u:p@db:5432/skillmap')
+  assert.is(loadConfig({ DATABASE_URL: 'postgresql://db/skillmap' }).databaseUrl, 'postgresql://db/skillmap')
+  for (const bad of ['mysql://u:secret@db/skillmap', 'secret@db:5432', 'postgres:///skillmap']) {
+    try {
+      loadConfig({ DATABASE_URL: bad })
+      assert.unreachable(`${bad} should be refused`)
+    } catch (err) {
+      assert.instance(err, ConfigError)
+      const [problem] = (err as ConfigError).problems
+      assert.match(problem!, /^DATABASE_URL: expected postgres:\/\//)
+      assert.not.match(problem!, /secret/)
+    }
+  }
+})
+
 Config('a bad value stops the start with a message naming the variable', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, PORT: '99999', DATA_DIR: tempDir() },
