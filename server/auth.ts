@@ -127,7 +127,7 @@ export function createAuth(secret: string, { revocations, tickets = createMemory
       exp: ticketClaims.exp,
     }
     notRevoked(claims)
-    if (!tickets.use(payload.jti!, payload.exp! * 1000)) throw new AppError(ErrorCode.unauthorized, 'ticket already used')
+    if (!(await tickets.use(payload.jti!, payload.exp! * 1000))) throw new AppError(ErrorCode.unauthorized, 'ticket already used')
     return claims
   }
 

@@ -3,11 +3,8 @@
 // nothing), in memory for the check on every verify, and travels over the bus so that every instance
 // closes the live connections of a revoked token within moments.
 import type { FastifyBaseLogger } from 'fastify'
-import { sql } from 'drizzle-orm'
 import type { Claims } from './auth.js'
 import type { Bus, ClusterMessage } from './bus.js'
-import type { Db } from './db.js'
-import { revocations as table } from './schema.js'
 
 export type RevokeRequest = { jti: string } | { sub: string }
 
@@ -17,13 +14,27 @@ export type TokenIdentity = Pick<Claims, 'jti' | 'iat'> & { principal: { sub: st
 export interface Revocations {
   isRevoked(token: TokenIdentity): boolean
   /** Stores the revocation, tells the other instances and closes the matching live connections here. */
-  revoke(request: RevokeRequest): void
+  revoke(request: RevokeRequest): Promise<void>
   /** Calls `onRevoked` once if this token is revoked while the connection lives; returns the unwatch. */
   watch(token: TokenIdentity, onRevoked: () => void): () => void
 }
 
+/** A row of the revocations table. */
+export interface RevocationRow {
+  kind: 'jti' | 'sub'
+  value: string
+  revokedAt: number
+}
+
+/** The revocations table of one backend (store/sqlite.ts, store/postgres.ts). */
+export interface RevocationRows {
+  all(): Promise<RevocationRow[]>
+  /** Inserts, or keeps the later revokedAt of the two. */
+  put(row: RevocationRow): Promise<void>
+}
+
 export interface RevocationsDeps {
-  db: Db
+  rows: RevocationRows
   bus: Bus
   log: FastifyBaseLogger
   now?: () => number
@@ -31,7 +42,8 @@ export interface RevocationsDeps {
 
 type Revocation = Omit<Extract<ClusterMessage, { kind: 'revoked' }>, 'kind'>
 
-export function createRevocations({ db, bus, log, now = Date.now }: RevocationsDeps): Revocations {
+/** Resolves once the stored list is in memory: from then on every check is synchronous. */
+export async function createRevocations({ rows, bus, log, now = Date.now }: RevocationsDeps): Promise<Revocations> {
   const jtis = new Set<string>()
   /** sub → epoch ms of its latest revocation */
   const subs = new Map<string, number>()
@@ -58,24 +70,23 @@ export function createRevocations({ db, bus, log, now = Date.now }: RevocationsD
     if (closed > 0) log.info({ by, closed }, 'closed the live connections of a revoked token')
   }
 
-  const load = (): void => {
-    for (const row of db.select().from(table).all()) apply({ by: row.kind, value: row.value, at: row.revokedAt })
+  const load = async (): Promise<void> => {
+    for (const row of await rows.all()) apply({ by: row.kind, value: row.value, at: row.revokedAt })
   }
-  load()
+  await load()
   bus.onCluster((msg) => {
     if (msg.kind === 'revoked') apply(msg)
   })
   // Revocations published while the bus was down were lost on the way; the database has them.
-  bus.onResync(load)
+  bus.onResync(() => {
+    load().catch((err: unknown) => log.warn({ err }, 'could not reload the revocations after the bus came back'))
+  })
 
   return {
     isRevoked,
-    revoke(request) {
+    async revoke(request) {
       const revocation: Revocation = 'jti' in request ? { by: 'jti', value: request.jti, at: now() } : { by: 'sub', value: request.sub, at: now() }
-      db.insert(table)
-        .values({ kind: revocation.by, value: revocation.value, revokedAt: revocation.at })
-        .onConflictDoUpdate({ target: [table.kind, table.value], set: { revokedAt: sql`max(${table.revokedAt}, excluded.revoked_at)` } })
-        .run()
+      await rows.put({ kind: revocation.by, value: revocation.value, revokedAt: revocation.at })
       apply(revocation)
       bus.publishCluster({ kind: 'revoked', ...revocation })
     },

@@ -1,8 +1,8 @@
 // The only module that touches the document tables: create, load, append, compact, delete.
 // better-sqlite3 is synchronous, so a call returns only once SQLite has committed (CONTRACT §3c).
 import { and, asc, desc, eq, gt, lte, sql } from 'drizzle-orm'
-import type { Db } from './db.js'
-import { docUpdates, documents } from './schema.js'
+import type { SqliteDb as Db } from './database.js'
+import { docUpdates, documents } from './tables/sqlite.js'
 
 export interface DocMeta {
   id: string
@@ -67,6 +67,10 @@ export function createStore(db: Db, now: () => number = Date.now): Store {
           docId: sql`${p('docId')}`.as('doc_id'),
           seq: sql`coalesce(max(${docUpdates.seq}), 0) + 1`.as('seq'),
           data: sql`${p('data')}`.as('data'),
+          // This store is the rooms' until they use store/sqlite.ts: no authors, but the commit time.
+          bySub: sql`null`.as('by_sub'),
+          byName: sql`null`.as('by_name'),
+          at: sql`${p('at')}`.as('at'),
         })
         .from(docUpdates)
         .where(eq(docUpdates.docId, p('docId'))),
@@ -75,7 +79,7 @@ export function createStore(db: Db, now: () => number = Date.now): Store {
     .prepare()
   const insertUpdate = db
     .insert(docUpdates)
-    .values({ docId: p('docId'), seq: p('seq'), data: p('data') })
+    .values({ docId: p('docId'), seq: p('seq'), data: p('data'), at: p('at') })
     .prepare()
   const touch = db
     .update(documents)
@@ -114,13 +118,13 @@ export function createStore(db: Db, now: () => number = Date.now): Store {
     return requests.map(({ docId, updates, title, touch: touchToo }) => {
       let first: number
       try {
-        first = appendUpdate.get({ docId, data: blob(updates[0]!) })!.seq
+        first = appendUpdate.get({ docId, data: blob(updates[0]!), at })!.seq
       } catch (err) {
         // The foreign key: a document deleted meanwhile (by any instance) takes no more updates.
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return null
         throw err
       }
-      updates.slice(1).forEach((data, i) => insertUpdate.run({ docId, seq: first + 1 + i, data: blob(data) }))
+      updates.slice(1).forEach((data, i) => insertUpdate.run({ docId, seq: first + 1 + i, data: blob(data), at }))
       if (touchToo === true) touch.run({ id: docId, now: at })
       if (title !== undefined) retitle.run({ id: docId, title })
       return first
@@ -137,14 +141,14 @@ export function createStore(db: Db, now: () => number = Date.now): Store {
     const row: DocMeta = { ...meta, createdAt: at, updatedAt: at }
     const inserted = db.insert(documents).values(row).onConflictDoNothing().run()
     if (inserted.changes === 0) return undefined
-    insertUpdate.run({ docId: meta.id, seq: 1, data: blob(seed) })
+    insertUpdate.run({ docId: meta.id, seq: 1, data: blob(seed), at })
     return row
   })
 
   const compact = db.$client.transaction((id: string, upToSeq: number, state: Uint8Array) => {
     db.delete(docUpdates).where(and(eq(docUpdates.docId, id), lte(docUpdates.seq, upToSeq))).run()
     // Gone meanwhile: the delete above emptied nothing the insert should bring back.
-    if (metaById.get({ id }) !== undefined) insertUpdate.run({ docId: id, seq: upToSeq, data: blob(state) })
+    if (metaById.get({ id }) !== undefined) insertUpdate.run({ docId: id, seq: upToSeq, data: blob(state), at: now() })
   })
 
   return {

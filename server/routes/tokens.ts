@@ -79,7 +79,7 @@ export function registerTokens(app: FastifyInstance, { auth, revocations, access
     async (req, reply) => {
       const p = access.principal(req)
       if ('sub' in req.body && p.doc !== '*') throw new AppError(ErrorCode.forbidden, 'revoking by sub needs an admin token for *')
-      revocations.revoke(req.body)
+      await revocations.revoke(req.body)
       return reply.code(204).send()
     },
   )

@@ -1,23 +1,179 @@
-// TEMPORARY adapter: the synchronous SQLite store (../store.ts) behind the asynchronous interface.
-// The store helper replaces this file with the real implementation (author columns, migrations).
-import type { Db } from '../db.js'
-import { createStore } from '../store.js'
-import type { Store } from './types.js'
+// The document store on SQLite (better-sqlite3 through drizzle). better-sqlite3 is synchronous, so
+// each call has committed by the time its promise exists; the interface is asynchronous only because
+// PostgreSQL's is (postgres.ts). Writers take SQLite's lock up front (IMMEDIATE): a deferred
+// transaction that reads first and writes later fails with SQLITE_BUSY when another instance
+// committed in between, whatever the busy timeout.
+import { and, asc, desc, eq, gt, lt, lte, sql } from 'drizzle-orm'
+import type { SqliteDb } from '../database.js'
+import type { RevocationRows } from '../revocations.js'
+import { docUpdates, documents, revocations, usedTickets } from '../tables/sqlite.js'
+import type { UsedTicketRows } from '../tickets.js'
+import type { AppendRequest, AppendResult, Author, DocMeta, LoggedRow, LogRow, Store } from './types.js'
 
-export function createSqliteStore(db: Db, now: () => number = Date.now): Store {
-  const s = createStore(db, now)
+/** A Buffer over the same bytes, which is what better-sqlite3 binds as a blob. */
+const blob = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+
+const authorOf = (row: { bySub: string | null; byName: string | null }): Author | undefined =>
+  row.bySub === null ? undefined : { sub: row.bySub, name: row.byName ?? row.bySub }
+
+export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): Store {
+  const p = sql.placeholder
+  const metaById = db.select().from(documents).where(eq(documents.id, p('id'))).prepare()
+  // The next seq and the row in one statement: the hot path of every commit.
+  const appendUpdate = db
+    .insert(docUpdates)
+    .select(
+      db
+        .select({
+          docId: sql`${p('docId')}`.as('doc_id'),
+          seq: sql`coalesce(max(${docUpdates.seq}), 0) + 1`.as('seq'),
+          data: sql`${p('data')}`.as('data'),
+          bySub: sql`${p('bySub')}`.as('by_sub'),
+          byName: sql`${p('byName')}`.as('by_name'),
+          at: sql`${p('at')}`.as('at'),
+        })
+        .from(docUpdates)
+        .where(eq(docUpdates.docId, p('docId'))),
+    )
+    .returning({ seq: docUpdates.seq })
+    .prepare()
+  const insertUpdate = db
+    .insert(docUpdates)
+    .values({ docId: p('docId'), seq: p('seq'), data: p('data'), bySub: p('bySub'), byName: p('byName'), at: p('at') })
+    .prepare()
+  const touch = db
+    .update(documents)
+    .set({ updatedAt: sql`${p('now')}` })
+    .where(eq(documents.id, p('id')))
+    .prepare()
+  const retitle = db
+    .update(documents)
+    .set({ title: sql`${p('title')}` })
+    .where(eq(documents.id, p('id')))
+    .prepare()
+  const rowsSince = db
+    .select({ seq: docUpdates.seq, data: docUpdates.data })
+    .from(docUpdates)
+    .where(and(eq(docUpdates.docId, p('docId')), gt(docUpdates.seq, p('after'))))
+    .orderBy(asc(docUpdates.seq))
+    .prepare()
+  const historySince = db
+    .select()
+    .from(docUpdates)
+    .where(and(eq(docUpdates.docId, p('docId')), gt(docUpdates.seq, p('after'))))
+    .orderBy(asc(docUpdates.seq))
+    .prepare()
+  const lastSeqOf = db
+    .select({ seq: docUpdates.seq })
+    .from(docUpdates)
+    .where(eq(docUpdates.docId, p('docId')))
+    .orderBy(desc(docUpdates.seq))
+    .limit(1)
+    .prepare()
+  const countOf = db
+    .select({ n: sql<number>`count(*)` })
+    .from(docUpdates)
+    .where(eq(docUpdates.docId, p('docId')))
+    .prepare()
+
+  const row = (docId: string, data: Uint8Array, by: Author | undefined, at: number | null) => ({
+    docId,
+    data: blob(data),
+    bySub: by?.sub ?? null,
+    byName: by?.name ?? null,
+    at,
+  })
+
+  const readSince = (id: string, afterSeq: number): LogRow[] =>
+    rowsSince.all({ docId: id, after: afterSeq }).map((r) => ({ seq: r.seq, data: r.data }))
+
+  const append = db.$client.transaction((requests: AppendRequest[]): AppendResult[] => {
+    const at = now()
+    return requests.map(({ docId, updates, title, touch: touchToo }) => {
+      const [head, ...rest] = updates
+      let first: number
+      if (head === undefined) {
+        // Nothing to store (a title or touch alone): the seq the next update will get.
+        if (metaById.get({ id: docId }) === undefined) return null
+        first = (lastSeqOf.get({ docId })?.seq ?? 0) + 1
+      } else {
+        try {
+          first = appendUpdate.get(row(docId, head.data, head.by, at))!.seq
+        } catch (err) {
+          // The foreign key: a document deleted meanwhile (by any instance) takes no more updates.
+          if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return null
+          throw err
+        }
+      }
+      rest.forEach((u, i) => insertUpdate.run({ ...row(docId, u.data, u.by, at), seq: first + 1 + i }))
+      if (touchToo === true) touch.run({ id: docId, now: at })
+      if (title !== undefined) retitle.run({ id: docId, title })
+      return first
+    })
+  })
+
+  const load = db.$client.transaction((id: string) => {
+    const meta = metaById.get({ id })
+    return meta === undefined ? undefined : { meta, rows: readSince(id, 0) }
+  })
+
+  const create = db.$client.transaction((meta: { id: string; title: string; template: string }, seed: Uint8Array, by?: Author) => {
+    const at = now()
+    const doc: DocMeta = { ...meta, createdAt: at, updatedAt: at }
+    const inserted = db.insert(documents).values(doc).onConflictDoNothing().run()
+    if (inserted.changes === 0) return undefined
+    insertUpdate.run({ ...row(meta.id, seed, by, at), seq: 1 })
+    return doc
+  })
+
+  const compact = db.$client.transaction((id: string, upToSeq: number, state: Uint8Array) => {
+    // Gone meanwhile: nothing to merge into, and the cascade took the rows.
+    if (metaById.get({ id }) === undefined) return
+    db.delete(docUpdates).where(and(eq(docUpdates.docId, id), lte(docUpdates.seq, upToSeq))).run()
+    insertUpdate.run({ ...row(id, state, undefined, now()), seq: upToSeq })
+  })
+
   return {
-    get: async (id) => s.get(id),
-    list: async () => s.list(),
-    create: async (meta, seed) => s.create(meta, seed),
-    load: async (id) => s.load(id),
-    append: async (requests) => s.append(requests.map((r) => ({ ...r, updates: r.updates.map((u) => u.data) }))),
-    readSince: async (id, after) => s.readSince(id, after),
-    lastSeq: async (id) => s.lastSeq(id),
-    rowCount: async (id) => s.rowCount(id),
-    setTitle: async (id, title) => s.setTitle(id, title),
-    touch: async (id) => s.touch(id),
-    compact: async (id, upTo, state) => s.compact(id, upTo, state),
-    delete: async (id) => s.delete(id),
+    get: async (id) => metaById.get({ id }),
+    list: async () => db.select().from(documents).orderBy(asc(documents.id)).all(),
+    create: async (meta, seed, by) => create.immediate(meta, seed, by),
+    load: async (id) => load(id),
+    append: async (requests) => append.immediate(requests),
+    readSince: async (id, afterSeq) => readSince(id, afterSeq),
+    readHistory: async (id, afterSeq = 0) =>
+      historySince.all({ docId: id, after: afterSeq }).map((r): LoggedRow => ({ seq: r.seq, data: r.data, by: authorOf(r), at: r.at })),
+    lastSeq: async (id) => lastSeqOf.get({ docId: id })?.seq ?? 0,
+    rowCount: async (id) => countOf.get({ docId: id })!.n,
+    setTitle: async (id, title) => {
+      retitle.run({ id, title })
+    },
+    touch: async (id) => {
+      touch.run({ id, now: now() })
+    },
+    compact: async (id, upToSeq, state) => {
+      compact.immediate(id, upToSeq, state)
+    },
+    delete: async (id) => db.delete(documents).where(eq(documents.id, id)).run().changes > 0,
+  }
+}
+
+export function sqliteRevocationRows(db: SqliteDb): RevocationRows {
+  return {
+    all: async () => db.select().from(revocations).all(),
+    put: async (row) => {
+      db.insert(revocations)
+        .values(row)
+        .onConflictDoUpdate({ target: [revocations.kind, revocations.value], set: { revokedAt: sql`max(${revocations.revokedAt}, excluded.revoked_at)` } })
+        .run()
+    },
+  }
+}
+
+export function sqliteTicketRows(db: SqliteDb): UsedTicketRows {
+  return {
+    add: async (id, expiresAt) => db.insert(usedTickets).values({ id, expiresAt }).onConflictDoNothing().run().changes === 1,
+    deleteExpired: async (before) => {
+      db.delete(usedTickets).where(lt(usedTickets.expiresAt, before)).run()
+    },
   }
 }

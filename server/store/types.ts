@@ -16,6 +16,14 @@ export interface LogRow {
   data: Uint8Array
 }
 
+/** A log row with what the history needs: who sent it and when it was committed. */
+export interface LoggedRow extends LogRow {
+  /** none for the server's own updates (seeds) and for merged rows */
+  by: Author | undefined
+  /** epoch ms of the commit that accepted it; null for rows stored before it was recorded */
+  at: number | null
+}
+
 /** Who sent an update, as the server verified it (the token's sub and name); none for the server's own. */
 export type Author = Pick<Principal, 'sub' | 'name'>
 
@@ -45,10 +53,14 @@ export interface Store {
   load(id: string): Promise<{ meta: DocMeta; rows: LogRow[] } | undefined>
   /**
    * Appends every request in one transaction (one commit). Per document, seqs are gap-free and in
-   * commit order even with several writers on several instances.
+   * commit order even with several writers on several instances. Every row of a call gets the
+   * same commit time. A request without updates stores none (its title and touch still apply)
+   * and its result is the seq the next update will get.
    */
   append(requests: AppendRequest[]): Promise<AppendResult[]>
   readSince(id: string, afterSeq: number): Promise<LogRow[]>
+  /** The rows after `afterSeq` (default: all) with their authors and commit times, in seq order. */
+  readHistory(id: string, afterSeq?: number): Promise<LoggedRow[]>
   lastSeq(id: string): Promise<number>
   rowCount(id: string): Promise<number>
   setTitle(id: string, title: string): Promise<void>

@@ -1,4 +1,5 @@
-// Drizzle tables. No logic: drizzle-kit reads this file to generate the migrations in drizzle/.
+// SQLite's tables (drizzle). No logic: drizzle-kit reads this file to generate drizzle/sqlite/.
+// server/tables/pg.ts has the same tables for PostgreSQL; keep the two in step.
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 export const documents = sqliteTable('documents', {
@@ -22,6 +23,11 @@ export const docUpdates = sqliteTable(
       .references(() => documents.id, { onDelete: 'cascade' }),
     seq: integer('seq').notNull(),
     data: blob('data', { mode: 'buffer' }).notNull(),
+    /** the verified author (the token's sub and name); null for the server's own updates and merged rows */
+    bySub: text('by_sub'),
+    byName: text('by_name'),
+    /** epoch milliseconds of the commit that accepted it; null for rows stored before it was recorded */
+    at: integer('at'),
   },
   (t) => [primaryKey({ columns: [t.docId, t.seq] })],
 )
