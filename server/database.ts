@@ -108,9 +108,12 @@ export function openSqlite(file: string, { sync }: { sync: SqliteSync }): Sqlite
 
 export async function openPostgres(url: string, log: DatabaseLog = silent): Promise<PgDb> {
   const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS })
-  // An idle connection that breaks (PostgreSQL restarted, the network gone) is reported here; without
-  // a listener it would crash the process. The pool drops it and connects anew on the next call.
-  pool.on('error', (err) => log.warn({ err }, 'a PostgreSQL connection failed; the pool opens a new one when needed'))
+  // A connection that breaks (PostgreSQL restarted, the network gone) emits 'error' on its client,
+  // idle or checked out (a transaction in flight, where the pool does not listen); an idle one's is
+  // also re-emitted on the pool. Unheard, either ends the process. The call in flight rejects, the
+  // pool drops the broken client and connects anew on the next call.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err }, 'a PostgreSQL connection failed; the pool opens a new one when needed')))
+  pool.on('error', () => {}) // logged by the client's listener above
   try {
     const client = await pool.connect()
     try {

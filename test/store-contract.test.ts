@@ -7,6 +7,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import pg from 'pg'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
 import { openDatabase, type DatabaseConfig, type SkillmapDatabase } from '../server/database.js'
@@ -14,6 +15,7 @@ import type { Store } from '../server/store/types.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
 import { tempDir } from './helpers/server.js'
 import { suite } from './helpers/suite.js'
+import { until, within } from './helpers/wait.js'
 
 interface Backend {
   name: 'sqlite' | 'postgres'
@@ -369,6 +371,42 @@ function contract(backend: Backend): void {
       assert.is(await db.ping(), true)
       assert.equal(await db.store.append([{ docId: 'o', updates: [{ data: bytes('3') }] }]), [2])
       assert.equal((await db.store.readSince('o', 0)).map((r) => text(r.data)), ['1', '3'])
+    })
+    S('PostgreSQL gone while a transaction waits on its connection: the call rejects, the process lives on, the pool recovers', async (ctx) => {
+      const warnings: unknown[] = []
+      const db = await openDatabase(ctx.config!, { log: { warn: (obj) => void warnings.push(obj) } })
+      ctx.opened.push(db)
+      await db.store.create(meta('w'), bytes('1'))
+      // Another session holds the document's row lock, so the append waits inside its transaction,
+      // on a connection checked out of the pool, when the server goes away. That connection's
+      // 'error' event has no pool listener then: unheard, it would end the process.
+      const holder = new pg.Client({ connectionString: ctx.config!.databaseUrl })
+      holder.on('error', () => {})
+      await holder.connect()
+      try {
+        await holder.query('BEGIN')
+        await holder.query("SELECT id FROM documents WHERE id = 'w' FOR UPDATE")
+        const waiting = db.store.append([{ docId: 'w', updates: [{ data: bytes('lost') }] }]).then(
+          () => 'committed',
+          () => 'rejected',
+        )
+        // pg_locks is read live (pg_stat_activity would stay as the holder's transaction first saw it)
+        const deadline = Date.now() + 5000
+        while ((await holder.query('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted')).rows[0].n === 0) {
+          if (Date.now() > deadline) throw new Error('timed out waiting for the append to wait for the lock')
+        }
+        await server().stop()
+        try {
+          assert.is(await within(waiting, 10_000, 'the waiting append to settle'), 'rejected')
+          await until(() => warnings.length > 0, { what: 'the lost connection to be logged' })
+        } finally {
+          await server().start()
+        }
+      } finally {
+        await holder.end().catch(() => {})
+      }
+      assert.equal(await db.store.append([{ docId: 'w', updates: [{ data: bytes('2') }] }]), [2])
+      assert.equal((await db.store.readSince('w', 0)).map((r) => text(r.data)), ['1', '2'])
     })
   }
 
