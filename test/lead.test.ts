@@ -272,8 +272,11 @@ Lead('the headline counts match GET /analytics, live, and each is a filter', asy
   for (const row of await p.locator('tr[data-row]').all()) assert.ok(await row.locator('td[data-key$="/chen"]:not([data-letter=""])').count(), 'every row shown has a letter of Chen')
   await p.locator('select[data-filter="person"]').selectOption('')
   await p.locator('select[data-filter="sort"]').selectOption('bus-factor')
-  const bfs = await p.evaluate(() => [...document.querySelectorAll<HTMLElement>('tr[data-row] .fact-bf')].map((e) => Number(e.dataset.bf)))
-  assert.equal(bfs, [...bfs].sort((a, b) => a - b))
+  // The grid re-renders a paint after the select changes: wait for the order rather than read it at once.
+  await p.waitForFunction(() => {
+    const bfs = [...document.querySelectorAll<HTMLElement>('tr[data-row] .fact-bf')].map((e) => Number(e.dataset.bf))
+    return bfs.length > 0 && bfs.every((bf, i) => i === 0 || bfs[i - 1]! <= bf)
+  })
 
   // a skill chip takes the lead to the heatmap, filtered to the gaps
   await p.locator('.risk-chip[data-risk="gap"]').click()
