@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   try {
     for (const size of SIZES) {
       const id = `perf-${size.people}`
-      server.store.create({ id, title: `perf ${size.name}`, template: 'empty' }, buildMap(size))
+      await server.store.create({ id, title: `perf ${size.name}`, template: 'empty' }, buildMap(size))
       const context = await browser.newContext({ viewport: { width: 1366, height: 800 } })
       await context.addInitScript(() => {
         window.__skillmapPerf = { analyze: [], paint: [], layout: [] }

@@ -15,9 +15,10 @@ import { createMetrics, type Metrics } from './metrics.js'
 import { createRedisBus } from './redis-bus.js'
 import { registerRest, type RestRateLimit } from './rest.js'
 import { createRevocations } from './revocations.js'
-import { createRooms, type ApplyUpdate, type Rooms } from './rooms.js'
+import type { ApplyUpdate } from './room.js'
+import { createRooms, type Rooms } from './rooms.js'
 import { demoUpdate, templateUpdate } from './seed.js'
-import { createStore, type Store } from './store.js'
+import type { Store } from './store/types.js'
 import { registerWeb } from './web.js'
 import { createYws } from './yws.js'
 
@@ -51,6 +52,8 @@ export interface ServerDeps {
   applyUpdate?: ApplyUpdate
   /** Another per-token document creation limit than the default (tests). */
   creationLimit?: CreationLimit
+  /** How often rooms look for what the bus did not bring (tests lengthen it to show the bus alone suffices). */
+  sweepMs?: number
 }
 
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<SkillmapServer> {
@@ -72,14 +75,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'] } },
   })
   const database = await openDatabase(config, { log: app.log.child({ module: 'database' }) })
-  // TEMPORARY, until the rooms and routes use the asynchronous store: they still run on the
-  // synchronous SQLite store, so PostgreSQL can hold tokens but not yet serve documents.
-  if (database.dialect !== 'sqlite') {
-    await database.close()
-    throw new Error('DATABASE_URL: serving documents from PostgreSQL comes with the asynchronous rooms (issue 15)')
-  }
-  const store = createStore(database.db)
-  const seededDemo = config.seedDemo && seedDemo(store)
+  const store = database.store
+  const seededDemo = config.seedDemo && (await seedDemo(store))
   const routes: Pick<RouteOptions, 'method' | 'url'>[] = []
   app.addHook('onRoute', ({ method, url }) => {
     if (method !== 'HEAD') routes.push({ method, url })
@@ -105,6 +102,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     maxDocBytes: config.maxDocBytes,
     compactThreshold: config.compactThreshold,
     unloadDelayMs: config.unloadDelayMs,
+    sweepMs: deps.sweepMs,
     applyUpdate: deps.applyUpdate,
   })
 
@@ -154,7 +152,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     },
     close() {
       closing ??= (async () => {
-        rooms.flush()
+        await rooms.flush()
         // Only this instance's sockets: with the Redis adapter, io.disconnectSockets reaches every
         // instance, and a rolling restart would drop every Socket.IO user of the cluster.
         io.local.disconnectSockets(true)
@@ -175,9 +173,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
 export const DEMO_DOC = 'demo'
 
 /** Creates `demo` unless it exists; true when it did. */
-function seedDemo(store: Store): boolean {
-  if (store.get(DEMO_DOC) !== undefined) return false
-  return undefined !== store.create({ id: DEMO_DOC, title: 'Demo: backend team', template: 'backend' }, demoUpdate('Demo: backend team'))
+async function seedDemo(store: Store): Promise<boolean> {
+  if ((await store.get(DEMO_DOC)) !== undefined) return false
+  return undefined !== await store.create({ id: DEMO_DOC, title: 'Demo: backend team', template: 'backend' }, demoUpdate('Demo: backend team'))
 }
 
 /** Fastify's option, which takes a hop count only as a function in its types. */

@@ -15,16 +15,18 @@ import {
   type Principal,
   type ServerToClientEvents,
 } from '../shared/protocol.js'
-import { canAccess, mayConnect, mayWrite, type Auth, type Claims } from './auth.js'
+import { mayWrite, type Auth, type Claims } from './auth.js'
 import { createBucket, type Bucket } from './bucket.js'
 import type { Creations } from './creations.js'
 import { sendBufferLimit, type Config } from './config.js'
-import { AppError, messageOf, toAppError } from './errors.js'
+import { messageOf, toAppError } from './errors.js'
 import type { Gate } from './gate.js'
 import type { TransportMetrics } from './metrics.js'
 import { directSocket, encodeEvent, engineHolds, tcpSocket } from './io-wire.js'
-import { copyFrame, FrameError, handleFrame } from './protocol.js'
-import type { Peer, Room, Rooms } from './rooms.js'
+import { copyFrame, FrameError } from './frames.js'
+import type { Peer } from './room.js'
+import type { Rooms } from './rooms.js'
+import { openSession, PendingSession } from './session.js'
 
 interface SocketData {
   principal: Principal
@@ -137,26 +139,23 @@ export async function useRedisAdapter(io: IoServer, base: RedisClientType, log: 
   }
 }
 
-interface Session {
-  room?: Room
-  peer?: Peer
-  /** frames that arrived while the join was in progress */
-  early: Uint8Array[]
-}
-
 function serve(socket: IoSocket, deps: IoDeps): void {
-  const { rooms, config } = deps
+  const { config } = deps
   const principal = socket.data.principal
   // Made on first use: a child logger per connection costs memory that most connections never use.
   let child: FastifyBaseLogger | undefined
   const log = (): FastifyBaseLogger => (child ??= deps.log.child({ socket: socket.id, sub: principal.sub }))
   const maxBuffered = sendBufferLimit(config)
-  const sessions = new Map<string, Session>()
+  const sessions = new Map<string, PendingSession>()
   const bucket: Bucket = createBucket({ perSec: config.rateLimitPerSec, burst: config.rateLimitBurst })
 
   const fail = (docId: string, code: ErrorCode, message = messageOf(code)): void => {
     socket.emit('doc:error', docId, { code, message })
     socket.disconnect(true)
+  }
+  const badFrame = (docId: string) => (err: FrameError): void => {
+    log().warn({ err: err.message, doc: docId }, 'bad frame; disconnecting')
+    fail(docId, ErrorCode.badRequest, 'bad frame')
   }
   const overLimit = (docId: unknown): boolean => {
     if (bucket.take()) return false
@@ -164,20 +163,10 @@ function serve(socket: IoSocket, deps: IoDeps): void {
     fail(typeof docId === 'string' ? docId : '', ErrorCode.rateLimited)
     return true
   }
-  const end = (docId: string, session: Session): void => {
+  const end = (docId: string, session: PendingSession): void => {
     if (sessions.get(docId) === session) sessions.delete(docId)
     void socket.leave(ioRoom(docId))
-    if (session.room !== undefined && session.peer !== undefined) session.room.leave(session.peer)
-  }
-  const receive = (docId: string, session: Session, frame: Uint8Array): void => {
-    if (session.room === undefined || session.peer === undefined || socket.disconnected) return
-    try {
-      handleFrame(session.room, session.peer, frame)
-    } catch (err) {
-      if (!(err instanceof FrameError)) throw err
-      log().warn({ err: err.message, doc: docId }, 'bad frame; disconnecting')
-      fail(docId, ErrorCode.badRequest, 'bad frame')
-    }
+    session.end()
   }
 
   socket.on('doc:join', (docId, ack) => {
@@ -208,9 +197,13 @@ function serve(socket: IoSocket, deps: IoDeps): void {
       fail(docId, ErrorCode.badRequest, 'bad frame')
       return
     }
-    const bytes = copyFrame(raw)
-    if (session.peer === undefined) session.early.push(bytes)
-    else receive(docId, session, bytes)
+    if (socket.disconnected) return
+    try {
+      session.receive(copyFrame(raw))
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err
+      badFrame(docId)(err)
+    }
   })
 
   socket.on('disconnect', () => {
@@ -218,33 +211,34 @@ function serve(socket: IoSocket, deps: IoDeps): void {
   })
 
   async function join(docId: unknown, reply: (res: JoinAck) => void): Promise<void> {
-    if (!isDocId(docId)) throw new AppError(ErrorCode.badRequest, 'invalid document id')
-    if (!mayConnect(principal) || !canAccess(principal, docId)) throw new AppError(ErrorCode.forbidden)
-    if (sessions.has(docId)) {
+    if (typeof docId === 'string' && sessions.has(docId)) {
       reply({ ok: true, role: principal.role })
       return
     }
-    const session: Session = { early: [] }
-    sessions.set(docId, session)
-    let room: Room
+    const session = new PendingSession()
+    // Held under its id only once the id is valid; openSession checks it first.
+    if (typeof docId === 'string' && isDocId(docId)) sessions.set(docId, session)
     try {
-      room = await rooms.acquire(docId, { create: mayWrite(principal), beforeCreate: () => deps.creations?.take(principal) })
+      await openSession(
+        deps,
+        {
+          docId,
+          principal,
+          makePeer: () => {
+            const id = docId as string
+            void socket.join(ioRoom(id))
+            reply({ ok: true, role: principal.role })
+            return createIoPeer(socket, id, principal, () => end(id, session), maxBuffered)
+          },
+          // Left or disconnected while the document loaded.
+          alive: () => sessions.get(docId as string) === session && !socket.disconnected,
+          onBadFrame: badFrame(String(docId)),
+        },
+        session,
+      )
     } catch (err) {
-      if (sessions.get(docId) === session) sessions.delete(docId)
+      if (sessions.get(docId as string) === session) sessions.delete(docId as string)
       throw err
-    }
-    try {
-      // Left or disconnected while the document loaded.
-      if (sessions.get(docId) !== session || socket.disconnected) return
-      const peer = createIoPeer(socket, docId, principal, () => end(docId, session), maxBuffered)
-      void socket.join(ioRoom(docId))
-      reply({ ok: true, role: principal.role })
-      room.join(peer)
-      session.room = room
-      session.peer = peer
-      session.early.splice(0).forEach((frame) => receive(docId, session, frame))
-    } finally {
-      room.release()
     }
   }
 }
@@ -294,8 +288,10 @@ function createIoPeer(socket: IoSocket, docId: string, principal: Principal, end
     refuse(code) {
       socket.emit('doc:error', docId, { code, message: messageOf(code) })
     },
-    close(code) {
-      socket.emit('doc:error', docId, { code, message: messageOf(code) })
+    close(reason) {
+      // The database failed under the room: the client should join again (and send its edits again).
+      const code = reason === 'try-again' ? ErrorCode.unavailable : reason
+      socket.emit('doc:error', docId, { code, message: reason === 'try-again' ? 'the database is unavailable; join again' : messageOf(code) })
       ended()
     },
   }

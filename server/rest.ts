@@ -19,7 +19,7 @@ import { registerHealth, type Probe } from './routes/health.js'
 import { registerSchemas } from './routes/schemas.js'
 import { registerSnapshot } from './routes/snapshot.js'
 import { registerTokens } from './routes/tokens.js'
-import type { Store } from './store.js'
+import type { Store } from './store/types.js'
 
 export interface RestRateLimit {
   /** requests per address per window */

@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto'
 import type * as Y from 'yjs'
 import { ErrorCode, type Principal } from '../shared/protocol.js'
 import { AppError } from './errors.js'
-import type { Peer, Rooms } from './rooms.js'
-import type { Store } from './store.js'
+import type { Peer } from './room.js'
+import type { Rooms } from './rooms.js'
+import type { Store } from './store/types.js'
 import { UpdateCheckError } from './update-check.js'
 
 export interface RoomWriteDeps {
@@ -28,14 +29,8 @@ export async function writeThroughRoom(
   const room = await rooms.acquire(docId, { create: false })
   try {
     // Flushes and repairs from the database: `change` sees everything the cluster committed.
-    const view = rooms.read(docId)
-    let update: Uint8Array | null
-    try {
-      update = change(view.doc)
-    } finally {
-      view.done()
-    }
-    if (update === null) return store.lastSeq(docId)
+    const update = await rooms.read(docId, ({ doc }) => change(doc))
+    if (update === null) return await store.lastSeq(docId)
     const peer = restPeer(principal)
     try {
       room.receiveUpdate(peer, update)
@@ -44,10 +39,10 @@ export async function writeThroughRoom(
       throw err
     }
     if (peer.refusal !== undefined) throw new AppError(peer.refusal)
-    // Commit now, not at the end of the turn, so the version in the reply includes this update.
-    rooms.flush()
-    if (room.closed) throw new AppError(store.get(docId) === undefined ? ErrorCode.gone : ErrorCode.unavailable)
-    return store.lastSeq(docId)
+    // Committed before the reply, so the version in it includes this update.
+    await rooms.flush()
+    if (room.closed) throw new AppError((await store.get(docId)) === undefined ? ErrorCode.gone : ErrorCode.unavailable)
+    return await store.lastSeq(docId)
   } finally {
     room.release()
   }

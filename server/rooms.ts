@@ -1,52 +1,25 @@
-// A Room is one loaded document: a Y.Doc, its awareness and the peers connected to it, over any
-// transport. It is the one place where updates are applied. Its invariant: nothing leaves the room
-// (broadcast, sync reply, bus message) before the updates it may contain are committed to SQLite.
+// The registry of loaded documents and their group commit. Each loaded document is a Room (memory,
+// peers, policies) and a Replica (its place in the shared log). The commit is a pipeline: once per
+// event-loop turn every room with news is cut; the cut's updates go to the store in one append, and
+// only when it resolves are they published to the other instances and the cut's frames sent.
+// Meanwhile the next turn's updates gather for the next cut. One append is in flight at a time, so
+// frames leave in the order they were made. A failed append drops the rooms it held: nobody saw
+// their uncommitted updates, and their clients come back (close 1013) and send them again.
 import * as Y from 'yjs'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import type { FastifyBaseLogger } from 'fastify'
-import { ErrorCode, type Principal } from '../shared/protocol.js'
+import { ErrorCode } from '../shared/protocol.js'
 import { readMeta } from '../shared/schema.js'
-import type { Bus, BusMessage } from './bus.js'
+import type { Bus } from './bus.js'
 import { AppError } from './errors.js'
-import { awarenessFrame, syncStep1Frame, syncStep2Frame, updateFrame, type StampedAwareness } from './protocol.js'
-import type { LogRow, Store } from './store.js'
-import { checkUpdate, UpdateCheckError, type UpdateRefusal } from './update-check.js'
+import { Replica } from './replica.js'
+import { Room, type ApplyUpdate, type CloseReason, type Cut, type RefusedReason } from './room.js'
+import type { Store } from './store/types.js'
 
-/** One connection's session with one document, implemented by each transport. */
-export interface Peer {
-  readonly id: string
-  readonly principal: Principal
-  readonly readOnly: boolean
-  send(frame: Uint8Array): void
-  /** Sends a frame that goes to many peers: a transport may encode it once for all of them. */
-  broadcast(frame: Broadcast): void
-  /**
-   * Holds this connection's writes until `uncork`, so that the frames of one drain leave in one
-   * write: a socket write (a syscall) per frame per receiver is the largest cost of fan-out.
-   */
-  cork(): void
-  uncork(): void
-  /** Tells the client that something it sent was refused; the session goes on. */
-  refuse(code: ErrorCode): void
-  /** Ends this session with the document. */
-  close(code: ErrorCode): void
-}
-
-/** One frame on its way to every peer of a room; a transport may cache its own encoding in `wire`. */
-export interface Broadcast {
-  readonly docId: string
-  readonly frame: Uint8Array
-  wire?: Uint8Array
-}
-
-/** Transaction origins that are not peers: what came from the store or the bus is stored already. */
-const FROM_STORE = Symbol('store')
-const FROM_BUS = Symbol('bus')
+export type { ApplyUpdate, Peer, RefusedReason } from './room.js'
+export { Room } from './room.js'
 
 /** How often a busy document's updatedAt is written (each write is one more page per commit). */
 const TOUCH_EVERY_MS = 1000
-/** How long a gap in bus seqs may stay open before the room reads the missing rows itself. */
-const GAP_REPAIR_MS = 200
 /** While other instances may exist, how often each room checks the database for rows it missed. */
 const SWEEP_MS = 1000
 
@@ -62,20 +35,13 @@ export interface RoomMetrics {
   refused(reason: RefusedReason): void
 }
 
-/** Why a client's update was refused: the update check's reasons, a viewer's write, a full document. */
-export type RefusedReason = UpdateRefusal | 'read-only' | 'too-large'
-
 const NO_METRICS: RoomMetrics = { persisted() {}, fannedOut() {}, loaded() {}, refused() {} }
 
-/** How a client's update reaches the document: Y.applyUpdate, or a test's wrapper of it. */
-export type ApplyUpdate = (doc: Y.Doc, update: Uint8Array, origin: unknown) => void
-
-/** A committed view of one document for a reader (REST exports); `done()` gives it back. */
+/** A committed view of one document for a reader (REST exports). */
 export interface DocView {
   readonly doc: Y.Doc
   /** The last seq of the document's log: stable across compaction, grows with every accepted update. */
   readonly version: number
-  done(): void
 }
 
 export interface RoomsOptions {
@@ -88,331 +54,11 @@ export interface RoomsOptions {
   maxDocBytes: number
   compactThreshold: number
   unloadDelayMs: number
-  now?: () => number
+  /** How often rooms look for rows and deletions the bus did not bring (tests lengthen it). */
+  sweepMs?: number
   /** Applies client updates (tests wrap it to see what reaches Yjs); Y.applyUpdate by default. */
   applyUpdate?: ApplyUpdate
 }
-
-interface Outgoing {
-  frame: Uint8Array
-  /** a reply for one peer; otherwise a broadcast */
-  to?: Peer
-  except?: Peer
-}
-
-export class Room {
-  readonly doc = new Y.Doc()
-  readonly awareness: awarenessProtocol.Awareness
-  readonly peers = new Set<Peer>()
-  /** Every row up to this seq is applied to the doc. */
-  appliedSeq = 0
-  closed = false
-  /** Updates applied in memory and not yet committed; the registry commits them once per event-loop turn. */
-  pending: Uint8Array[] = []
-  private outbox: Outgoing[] = []
-  private readonly ahead = new Set<number>()
-  private readonly owners = new Map<number, Peer>()
-  private holds = 0
-  /** The document's updatedAt is behind its last commit (see touchDue). */
-  private untouched = false
-  private touchedAt = 0
-  private rowsSinceCompaction: number
-  private sizeEstimate: number
-  private unloadTimer: NodeJS.Timeout | undefined
-  private repairTimer: NodeJS.Timeout | undefined
-
-  constructor(
-    readonly id: string,
-    rows: LogRow[],
-    private readonly ctx: RoomContext,
-    /** documents.title as loaded: listings show it, so commits keep it equal to meta.title */
-    private storedTitle = '',
-  ) {
-    try {
-      applyRows(this.doc, rows, FROM_STORE)
-    } catch (err) {
-      // A corrupt row: the caller refuses the document instead of serving it empty.
-      this.doc.destroy()
-      throw err
-    }
-    // Made only now: its timer would outlive a failed load.
-    this.awareness = new awarenessProtocol.Awareness(this.doc)
-    this.appliedSeq = rows.at(-1)?.seq ?? 0
-    this.rowsSinceCompaction = rows.length
-    this.sizeEstimate = rows.reduce((n, r) => n + r.data.byteLength, 0)
-    // The server is not a participant: no presence of its own.
-    this.awareness.setLocalState(null)
-    this.doc.on('update', this.onUpdate)
-    this.awareness.on('update', this.onAwareness)
-  }
-
-  /** Keeps the room loaded while a caller is between acquiring it and joining a peer. */
-  hold(): void {
-    this.holds++
-    clearTimeout(this.unloadTimer)
-  }
-
-  release(): void {
-    this.holds--
-    this.unloadWhenIdle()
-  }
-
-  join(peer: Peer): void {
-    if (this.closed) {
-      peer.close(ErrorCode.unavailable)
-      return
-    }
-    this.peers.add(peer)
-    clearTimeout(this.unloadTimer)
-    this.queue({ to: peer, frame: syncStep1Frame(Y.encodeStateVector(this.doc)) })
-    const states = [...this.awareness.getStates().keys()]
-    if (states.length > 0) this.queue({ to: peer, frame: awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)) })
-  }
-
-  leave(peer: Peer): void {
-    if (!this.peers.delete(peer)) return
-    const owned = [...this.owners].filter(([, owner]) => owner === peer).map(([clientId]) => clientId)
-    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, peer)
-    this.unloadWhenIdle()
-  }
-
-  answerStep1(peer: Peer, stateVector: Uint8Array): void {
-    this.queue({ to: peer, frame: syncStep2Frame(Y.encodeStateAsUpdate(this.doc, stateVector)) })
-  }
-
-  answerAwarenessQuery(peer: Peer): void {
-    const states = [...this.awareness.getStates().keys()]
-    this.queue({ to: peer, frame: awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)) })
-  }
-
-  /** Throws UpdateCheckError for an update whose header lies about its size (the peer is closed). */
-  receiveUpdate(peer: Peer, update: Uint8Array): void {
-    // First, before anything reads the update with Yjs (snapshotContainsUpdate does too): yjs#687.
-    try {
-      checkUpdate(update)
-    } catch (err) {
-      if (err instanceof UpdateCheckError) this.ctx.refused(err.reason)
-      throw err
-    }
-    if (peer.readOnly) {
-      // A viewer's client echoes what it already has (its sync step 2); only news is a refused write.
-      if (!Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)) {
-        this.ctx.refused('read-only')
-        peer.refuse(ErrorCode.readOnly)
-      }
-      return
-    }
-    if (this.wouldExceed(update.byteLength)) {
-      this.ctx.refused('too-large')
-      peer.refuse(ErrorCode.tooLarge)
-      return
-    }
-    this.ctx.applyUpdate(this.doc, update, peer)
-  }
-
-  receiveAwareness(peer: Peer, { update, clientIds }: StampedAwareness): void {
-    // A client speaks only for awareness ids that are free or its own user's (a reconnect may beat
-    // the old connection's close), so nobody can overwrite or erase somebody else's presence.
-    const foreign = clientIds.some((clientId) => {
-      const owner = this.owners.get(clientId)
-      return owner !== undefined && owner.principal.sub !== peer.principal.sub
-    })
-    if (!foreign) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer)
-  }
-
-  receiveBus(msg: BusMessage): void {
-    if (this.closed) return
-    switch (msg.kind) {
-      case 'update':
-        if (msg.seq <= this.appliedSeq || this.ahead.has(msg.seq)) return
-        // Applied at once, even past a gap: Yjs holds updates whose dependencies are missing.
-        Y.applyUpdate(this.doc, msg.data, FROM_BUS)
-        this.noteSeq(msg.seq)
-        return
-      case 'awareness':
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, msg.data, FROM_BUS)
-        return
-      case 'deleted':
-        this.ctx.closeRoom(this, ErrorCode.gone)
-        return
-    }
-  }
-
-  /** Reads the rows this room has not applied from the database, the source of truth. */
-  repair(): void {
-    clearTimeout(this.repairTimer)
-    this.repairTimer = undefined
-    if (this.closed) return
-    const rows = this.ctx.store.readSince(this.id, this.appliedSeq)
-    for (const row of rows) {
-      if (!this.ahead.has(row.seq)) Y.applyUpdate(this.doc, row.data, FROM_BUS)
-      this.rowsSinceCompaction++
-    }
-    const last = rows.at(-1)
-    if (last !== undefined && last.seq > this.appliedSeq) this.appliedSeq = last.seq
-    for (const seq of this.ahead) if (seq <= this.appliedSeq) this.ahead.delete(seq)
-    if (this.ahead.size > 0) this.scheduleRepair()
-  }
-
-  /** meta.title when it differs from the stored title: the registry commits it with the updates. */
-  titleChange(): string | undefined {
-    const { title } = readMeta(this.doc)
-    return title === this.storedTitle ? undefined : title
-  }
-
-  /**
-   * Whether this commit should also set the document's updatedAt: at most once a second, because
-   * it costs a page write per commit. The last second is written when the room unloads.
-   */
-  touchDue(now: number): boolean {
-    if (now - this.touchedAt < TOUCH_EVERY_MS) {
-      this.untouched = true
-      return false
-    }
-    this.touchedAt = now
-    this.untouched = false
-    return true
-  }
-
-  /** Before unloading: the log in one row, and the updatedAt that touchDue held back. */
-  settle(): void {
-    this.compactIfDue(true)
-    if (!this.untouched) return
-    this.untouched = false
-    this.ctx.store.touch(this.id)
-  }
-
-  /** After the registry committed `pending` (and `title`, if any): the first seq they were given. */
-  committed(firstSeq: number, title: string | undefined): void {
-    if (title !== undefined) this.storedTitle = title
-    const updates = this.pending
-    this.pending = []
-    updates.forEach((data, i) => {
-      this.noteSeq(firstSeq + i)
-      this.ctx.bus.publish(this.id, { kind: 'update', seq: firstSeq + i, data })
-    })
-    this.rowsSinceCompaction += updates.length
-  }
-
-  /** Sends everything queued, in order. Called by the registry after the commit. */
-  drain(): void {
-    const out = this.outbox
-    this.outbox = []
-    // Several frames for one peer leave in one socket write instead of one write each.
-    const corked = out.length > 1 ? [...this.peers] : []
-    corked.forEach((p) => p.cork())
-    for (const { frame, to, except } of out) {
-      if (to !== undefined) {
-        if (this.peers.has(to)) to.send(frame)
-        continue
-      }
-      const broadcast: Broadcast = { docId: this.id, frame }
-      for (const peer of this.peers) if (peer !== except) peer.broadcast(broadcast)
-    }
-    corked.forEach((p) => p.uncork())
-  }
-
-  /** Merges the log into one row holding this doc's state, which includes every row up to appliedSeq. */
-  compactIfDue(force = false): void {
-    if (this.closed || this.pending.length > 0) return
-    if (this.rowsSinceCompaction < (force ? 2 : this.ctx.compactThreshold)) return
-    const state = Y.encodeStateAsUpdate(this.doc)
-    this.ctx.store.compact(this.id, this.appliedSeq, state)
-    this.rowsSinceCompaction = 1
-    this.sizeEstimate = state.byteLength
-  }
-
-  /** Stops everything; the registry has removed the room. Peers still here are closed with `code`. */
-  destroy(code: ErrorCode | undefined): void {
-    this.closed = true
-    clearTimeout(this.unloadTimer)
-    clearTimeout(this.repairTimer)
-    const peers = [...this.peers]
-    this.peers.clear()
-    if (code !== undefined) peers.forEach((p) => p.close(code))
-    this.awareness.destroy()
-    this.doc.destroy()
-  }
-
-  private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
-    this.sizeEstimate += update.byteLength
-    if (origin === FROM_BUS) {
-      this.queue({ frame: updateFrame(update) })
-      return
-    }
-    this.pending.push(update)
-    this.queue({ frame: updateFrame(update), except: isPeer(origin) ? origin : undefined })
-  }
-
-  private readonly onAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    if (isPeer(origin)) {
-      for (const clientId of added.concat(updated)) this.owners.set(clientId, origin)
-    }
-    for (const clientId of removed) this.owners.delete(clientId)
-    const changed = added.concat(updated, removed)
-    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
-    // Everyone gets it, the sender too: that is how a client learns its own server stamp.
-    this.queue({ frame: awarenessFrame(update) })
-    if (isPeer(origin)) this.ctx.bus.publish(this.id, { kind: 'awareness', data: update })
-  }
-
-  private queue(out: Outgoing): void {
-    this.outbox.push(out)
-    this.ctx.schedule(this)
-  }
-
-  private noteSeq(seq: number): void {
-    if (seq <= this.appliedSeq) return
-    this.ahead.add(seq)
-    while (this.ahead.delete(this.appliedSeq + 1)) this.appliedSeq++
-    if (this.ahead.size > 0) this.scheduleRepair()
-  }
-
-  private scheduleRepair(): void {
-    if (this.repairTimer !== undefined) return
-    this.repairTimer = setTimeout(() => this.ctx.guard(this, () => this.repair()), GAP_REPAIR_MS)
-  }
-
-  private wouldExceed(bytes: number): boolean {
-    const max = this.ctx.maxDocBytes
-    if (this.sizeEstimate + bytes <= max) return false
-    // The running estimate only grows; measure exactly before refusing anyone.
-    this.sizeEstimate = Y.encodeStateAsUpdate(this.doc).byteLength
-    return this.sizeEstimate + bytes > max
-  }
-
-  private unloadWhenIdle(): void {
-    if (this.closed || this.peers.size > 0 || this.holds > 0) return
-    clearTimeout(this.unloadTimer)
-    this.unloadTimer = setTimeout(() => this.ctx.unload(this), this.ctx.unloadDelayMs)
-  }
-}
-
-interface RoomContext {
-  store: Store
-  bus: Bus
-  maxDocBytes: number
-  compactThreshold: number
-  unloadDelayMs: number
-  applyUpdate: ApplyUpdate
-  refused(reason: RefusedReason): void
-  schedule(room: Room): void
-  unload(room: Room): void
-  closeRoom(room: Room, code: ErrorCode): void
-  /** Runs `fn`; a failure closes this room's peers instead of escaping into a timer. */
-  guard(room: Room, fn: () => void): void
-}
-
-/** Stored rows into a document, in one transaction (one update event, not one per row). */
-function applyRows(doc: Y.Doc, rows: LogRow[], origin?: unknown): void {
-  doc.transact(() => rows.forEach((r) => Y.applyUpdate(doc, r.data)), origin)
-}
-
-const isPeer = (origin: unknown): origin is Peer =>
-  typeof origin === 'object' && origin !== null && 'principal' in origin && 'send' in origin
 
 export interface AcquireOptions {
   /** create the document when it does not exist (editors, admins) */
@@ -428,178 +74,262 @@ export interface Rooms {
    */
   acquire(docId: string, opts: AcquireOptions): Promise<Room>
   get(docId: string): Room | undefined
+  /** The last seq a loaded document holds every row up to (tests, metrics); undefined when not loaded. */
+  appliedSeq(docId: string): number | undefined
   readonly size: number
   /** The document was deleted: close its peers here (4410) and tell the other instances. */
   deleted(docId: string): void
-  /** Commits what is pending in every room now (shutdown, reads, tests). */
-  flush(): void
+  /** Resolves once everything accepted so far is committed and its frames sent (shutdown, reads, tests). */
+  flush(): Promise<void>
   /**
-   * The document as committed, including what other instances committed (CONTRACT §3c): a loaded
-   * room is flushed and repaired from the database, any other document is read from it into a
-   * private Y.Doc. Synchronous; call `done()` when finished. Throws AppError not-found / unavailable.
+   * Calls `use` with the document as committed, including what other instances committed (CONTRACT
+   * §3c): a loaded room is flushed and repaired from the database first, any other document is read
+   * into a private Y.Doc. `use` must not keep the doc. Rejects with AppError not-found / unavailable.
    */
-  read(docId: string): DocView
-  /** Shutdown: commit, close every peer with `code`, unload everything. */
-  close(code: ErrorCode | undefined): Promise<void>
+  read<T>(docId: string, use: (view: DocView) => T | Promise<T>): Promise<T>
+  /** Shutdown: commit, close every peer with `reason`, unload everything. */
+  close(reason: CloseReason | undefined): Promise<void>
+}
+
+interface Loaded {
+  room: Room
+  replica: Replica
+  /** documents.title as stored: listings show it, so commits keep it equal to meta.title */
+  title: string
+  touchedAt: number
+  /** updatedAt is behind the last commit (see touchDue) */
+  untouched: boolean
+  unloadTimer?: NodeJS.Timeout
 }
 
 export function createRooms(options: RoomsOptions): Rooms {
   const { store, bus, log } = options
   const metrics = options.metrics ?? NO_METRICS
-  const rooms = new Map<string, Room>()
+  const loaded = new Map<string, Loaded>()
+  const byRoom = new Map<Room, Loaded>()
   const loading = new Map<string, { room: Promise<Room>; create: boolean }>()
   /** Unsubscribes still in flight, so a reload of the same document subscribes after them. */
   const leaving = new Map<string, Promise<void>>()
-  const dirty = new Set<Room>()
-  let flushScheduled = false
+  const dirty = new Set<Loaded>()
+  let turnScheduled = false
+  /** the cut waiting for the commit in flight; its promise resolves once it is committed and sent */
+  let nextCut: Promise<void> | undefined
+  let inFlight: Promise<void> = Promise.resolve()
 
-  const ctx: RoomContext = {
-    store,
-    bus,
+  const hooks = {
     maxDocBytes: options.maxDocBytes,
-    compactThreshold: options.compactThreshold,
-    unloadDelayMs: options.unloadDelayMs,
-    applyUpdate: options.applyUpdate ?? Y.applyUpdate,
-    refused: (reason) => metrics.refused(reason),
-    schedule(room) {
-      dirty.add(room)
-      if (!flushScheduled) {
-        flushScheduled = true
+    applyUpdate: options.applyUpdate,
+    schedule(room: Room) {
+      const entry = byRoom.get(room)
+      if (entry === undefined) return
+      dirty.add(entry)
+      if (!turnScheduled) {
+        turnScheduled = true
         // One commit for everything accepted in this event-loop turn (group commit), then the sends.
-        setImmediate(flush)
+        setImmediate(() => {
+          turnScheduled = false
+          void flush()
+        })
       }
     },
-    unload(room) {
-      guard(room, () => {
-        if (room.peers.size > 0 || rooms.get(room.id) !== room) return
-        flush()
-        room.settle()
-        remove(room, undefined)
-      })
+    shareAwareness: (room: Room, update: Uint8Array) => byRoom.get(room)?.replica.shareAwareness(update),
+    refused: (reason: RefusedReason) => metrics.refused(reason),
+    idle(room: Room) {
+      const entry = byRoom.get(room)
+      if (entry === undefined) return
+      clearTimeout(entry.unloadTimer)
+      entry.unloadTimer = setTimeout(() => void unload(entry), options.unloadDelayMs)
     },
-    closeRoom: (room, code) => remove(room, code),
-    guard,
   }
 
-  function guard(room: Room, fn: () => void): void {
+  /** Runs `fn`; a failure drops this room (its clients come back) instead of escaping. */
+  async function guard(entry: Loaded, fn: () => unknown): Promise<void> {
     try {
-      fn()
+      await fn()
     } catch (err) {
-      log.error({ err, doc: room.id }, 'room failed; closing its connections')
-      remove(room, ErrorCode.internal)
+      log.error({ err, doc: entry.room.id }, 'room failed; closing its connections')
+      remove(entry, 'try-again')
     }
   }
 
-  function remove(room: Room, code: ErrorCode | undefined): void {
+  function remove(entry: Loaded, reason: CloseReason | undefined): void {
+    const { room, replica } = entry
     if (room.closed) return
-    if (rooms.get(room.id) === room) rooms.delete(room.id)
-    metrics.loaded(rooms.size)
-    dirty.delete(room)
-    room.destroy(code)
-    const done = bus.unsubscribe(room.id).catch((err: unknown) => log.warn({ err, doc: room.id }, 'bus unsubscribe failed'))
+    if (loaded.get(room.id) === entry) loaded.delete(room.id)
+    byRoom.delete(room)
+    dirty.delete(entry)
+    clearTimeout(entry.unloadTimer)
+    metrics.loaded(loaded.size)
+    room.destroy(reason)
+    const done = replica.close().catch((err: unknown) => log.warn({ err, doc: room.id }, 'bus unsubscribe failed'))
     leaving.set(room.id, done)
     void done.then(() => {
       if (leaving.get(room.id) === done) leaving.delete(room.id)
     })
   }
 
-  function flush(): void {
-    flushScheduled = false
-    const batch = [...dirty]
+  function flush(): Promise<void> {
+    // The cut happens when the commit in flight is done: updates gather until then.
+    nextCut ??= inFlight.then(() => {
+      nextCut = undefined
+      // Never rejects: a failure of one turn must not stop every later one.
+      inFlight = commitTurn().catch((err: unknown) => log.error({ err }, 'commit turn failed'))
+      return inFlight
+    })
+    return nextCut
+  }
+
+  function titleChange(entry: Loaded): string | undefined {
+    const { title } = readMeta(entry.room.doc)
+    return title === entry.title ? undefined : title
+  }
+
+  /** At most once a second: updatedAt costs a page write per commit. The last second is written at unload. */
+  function touchDue(entry: Loaded, now: number): boolean {
+    if (now - entry.touchedAt < TOUCH_EVERY_MS) {
+      entry.untouched = true
+      return false
+    }
+    entry.touchedAt = now
+    entry.untouched = false
+    return true
+  }
+
+  async function commitTurn(): Promise<void> {
+    const cuts: { entry: Loaded; cut: Cut }[] = []
+    for (const entry of dirty) if (!entry.room.closed) cuts.push({ entry, cut: entry.room.cut() })
     dirty.clear()
-    const writers = batch.filter((r) => r.pending.length > 0 && !r.closed)
+    const writers = cuts.filter((c) => c.cut.updates.length > 0)
     if (writers.length > 0) {
       // A renamed map's title goes into the documents table in the same commit, so listings
       // (GET /api/docs, on every instance) show the title the document has.
       const at = Date.now()
-      const requests = writers.map((r) => ({ docId: r.id, updates: r.pending, title: r.titleChange(), touch: r.touchDue(at) }))
+      const requests = writers.map(({ entry, cut }) => ({ docId: entry.room.id, updates: cut.updates, title: titleChange(entry), touch: touchDue(entry, at) }))
       const started = performance.now()
-      let results: (number | null)[]
+      let results: (number | null)[] | undefined
       try {
-        results = store.append(requests)
+        results = await store.append(requests)
       } catch (err) {
-        // Nothing of this turn reached anyone. The rooms hold uncommitted state, so they are dropped:
-        // their clients reconnect, reload what is committed and send their edits again.
+        // Nothing of this cut reached anyone. The rooms hold uncommitted state, so they are dropped:
+        // their clients come back, reload what is committed and send their edits again.
         log.error({ err }, 'commit failed; closing the rooms that had updates in it')
-        writers.forEach((r) => remove(r, ErrorCode.internal))
-        results = []
+        writers.forEach(({ entry }) => remove(entry, 'try-again'))
       }
-      if (results.length > 0) {
+      if (results !== undefined) {
         // Updates of a document deleted meanwhile were refused, not accepted.
-        const accepted = requests.reduce((n, r, i) => (results[i] === null ? n : n + r.updates.length), 0)
+        const accepted = requests.reduce((n, r, i) => (results![i] === null ? n : n + r.updates.length), 0)
         metrics.persisted((performance.now() - started) / 1000, accepted)
+        results.forEach((first, i) => {
+          const { entry, cut } = writers[i]!
+          if (first === null) return remove(entry, ErrorCode.gone)
+          const title = requests[i]!.title
+          if (title !== undefined) entry.title = title
+          entry.replica.committed(first, cut.updates.map((u) => u.data))
+        })
       }
-      results.forEach((first, i) => {
-        const room = writers[i]!
-        if (first === null) remove(room, ErrorCode.gone)
-        else room.committed(first, requests[i]!.title)
-      })
     }
-    for (const room of batch) {
-      if (room.closed) continue
-      guard(room, () => {
-        const started = performance.now()
-        room.drain()
-        metrics.fannedOut((performance.now() - started) / 1000)
-        room.compactIfDue()
-      })
+    for (const { entry, cut } of cuts) {
+      if (entry.room.closed) continue
+      const started = performance.now()
+      await guard(entry, () => entry.room.send(cut.frames))
+      metrics.fannedOut((performance.now() - started) / 1000)
     }
+    for (const { entry } of writers) {
+      if (!entry.room.closed && entry.replica.rowsSinceCompaction >= options.compactThreshold) await guard(entry, () => compact(entry))
+    }
+  }
+
+  /** Merges the log into one row holding the room's state, which includes every row up to appliedSeq. */
+  async function compact(entry: Loaded): Promise<void> {
+    // Only a room without uncommitted updates: its state must hold nothing the log does not.
+    if (entry.room.hasPending || entry.room.closed) return
+    const upTo = entry.replica.appliedSeq
+    await store.compact(entry.room.id, upTo, entry.room.encodeState())
+    entry.replica.compacted()
+  }
+
+  async function unload(entry: Loaded): Promise<void> {
+    if (!entry.room.idle || loaded.get(entry.room.id) !== entry) return
+    await flush()
+    if (!entry.room.idle || entry.room.closed) return
+    await guard(entry, () => settle(entry))
+    if (entry.room.idle) remove(entry, undefined)
+  }
+
+  /** Before unloading: the log in one row, and the updatedAt that touchDue held back. */
+  async function settle(entry: Loaded): Promise<void> {
+    if (entry.replica.rowsSinceCompaction >= 2) await compact(entry)
+    if (!entry.untouched) return
+    entry.untouched = false
+    await store.touch(entry.room.id)
   }
 
   async function load(docId: string, create: boolean, beforeCreate: (() => void) | undefined): Promise<Room> {
     await leaving.get(docId)
-    let room: Room | undefined
-    const early: BusMessage[] = []
-    // Subscribe before load: whatever another instance accepts meanwhile is either in the rows we
-    // read or in `early`, and applying both is harmless because Yjs updates are idempotent.
-    await bus.subscribe(docId, (msg) => {
-      if (room === undefined) early.push(msg)
-      else guard(room, () => room!.receiveBus(msg))
-    })
+    const createIt = create
+      ? async () => {
+          beforeCreate?.()
+          await store.create({ id: docId, title: docId, template: 'empty' }, options.seed(docId))
+        }
+      : undefined
+    let opened: Awaited<ReturnType<typeof Replica.open>>
     try {
-      let loaded = store.load(docId)
-      if (loaded === undefined && create) {
-        beforeCreate?.()
-        store.create({ id: docId, title: docId, template: 'empty' }, options.seed(docId))
-        loaded = store.load(docId)
-      }
-      if (loaded === undefined) throw new AppError(ErrorCode.notFound)
-      try {
-        room = new Room(docId, loaded.rows, ctx, loaded.meta.title)
-      } catch (err) {
-        log.error({ err, doc: docId }, 'document failed to load; refusing its connections')
-        throw new AppError(ErrorCode.unavailable, undefined, { cause: err })
-      }
-      for (const msg of early) room.receiveBus(msg)
-      rooms.set(docId, room)
-      metrics.loaded(rooms.size)
-      return room
+      opened = await Replica.open(docId, { store, bus }, createIt)
     } catch (err) {
-      await bus.unsubscribe(docId).catch(() => {})
-      throw err
+      if (err instanceof AppError) throw err
+      log.error({ err, doc: docId }, 'document failed to load')
+      throw new AppError(ErrorCode.unavailable, undefined, { cause: err })
     }
+    if (opened === undefined) throw new AppError(ErrorCode.notFound)
+    const { replica, meta, rows } = opened
+    let room: Room
+    try {
+      room = new Room(docId, rows.map((r) => r.data), hooks)
+    } catch (err) {
+      await replica.close().catch(() => {})
+      log.error({ err, doc: docId }, 'document failed to load; refusing its connections')
+      throw new AppError(ErrorCode.unavailable, undefined, { cause: err })
+    }
+    const entry: Loaded = { room, replica, title: meta.title, touchedAt: 0, untouched: false }
+    loaded.set(docId, entry)
+    byRoom.set(room, entry)
+    metrics.loaded(loaded.size)
+    replica.attach({
+      update: (data) => room.applyCommitted(data),
+      awareness: (data) => room.applyRemoteAwareness(data),
+      deleted: () => remove(entry, ErrorCode.gone),
+      failed: (err) => {
+        log.error({ err, doc: docId }, 'repair failed; closing the room')
+        remove(entry, 'try-again')
+      },
+    })
+    return room
   }
 
+  let sweeping = false
   const sweep = setInterval(() => {
     // Only needed when other instances write: a bus message that never came is found here at the latest.
-    if (!bus.shared) return
-    for (const room of rooms.values()) {
-      guard(room, () => {
-        if (store.get(room.id) === undefined) remove(room, ErrorCode.gone)
-        else if (store.lastSeq(room.id) > room.appliedSeq) room.repair()
-      })
-    }
-  }, SWEEP_MS)
+    if (!bus.shared || sweeping) return
+    sweeping = true
+    void Promise.all(
+      [...loaded.values()].map((entry) =>
+        guard(entry, async () => {
+          if (!(await entry.replica.check())) remove(entry, ErrorCode.gone)
+        }),
+      ),
+    ).finally(() => (sweeping = false))
+  }, options.sweepMs ?? SWEEP_MS)
   sweep.unref()
-  bus.onResync(() => rooms.forEach((room) => guard(room, () => room.repair())))
+  bus.onResync(() => loaded.forEach((entry) => void guard(entry, () => entry.replica.repair())))
 
   return {
     async acquire(docId, { create, beforeCreate }) {
       for (;;) {
-        const existing = rooms.get(docId)
+        const existing = loaded.get(docId)
         if (existing !== undefined) {
-          existing.hold()
-          return existing
+          clearTimeout(existing.unloadTimer)
+          existing.room.hold()
+          return existing.room
         }
         let pending = loading.get(docId)
         if (pending === undefined) {
@@ -616,58 +346,71 @@ export function createRooms(options: RoomsOptions): Rooms {
         }
         // Closed between its load and now (deleted, failed): load it again.
         if (!room.closed) {
+          clearTimeout(byRoom.get(room)?.unloadTimer)
           room.hold()
           return room
         }
       }
     },
-    get: (docId) => rooms.get(docId),
+    get: (docId) => loaded.get(docId)?.room,
+    appliedSeq: (docId) => loaded.get(docId)?.replica.appliedSeq,
     get size() {
-      return rooms.size
+      return loaded.size
     },
     deleted(docId) {
-      const room = rooms.get(docId)
-      if (room !== undefined) remove(room, ErrorCode.gone)
+      const entry = loaded.get(docId)
+      if (entry !== undefined) remove(entry, ErrorCode.gone)
       bus.publish(docId, { kind: 'deleted' })
     },
     flush,
-    read(docId) {
+    async read(docId, use) {
       // Everything this instance accepted is committed before anything is read.
-      flush()
-      const room = rooms.get(docId)
-      if (room !== undefined) {
-        let version = 0
-        guard(room, () => {
-          // Deleted by another instance whose bus message has not arrived (or never will).
-          if (store.get(docId) === undefined) return remove(room, ErrorCode.gone)
-          version = store.lastSeq(docId)
-          // Rows another instance committed that the bus has not brought (yet) are read now.
-          if (version > room.appliedSeq) room.repair()
-        })
-        if (!room.closed) {
-          room.hold()
-          return { doc: room.doc, version, done: () => room.release() }
+      await flush()
+      const entry = loaded.get(docId)
+      if (entry !== undefined) {
+        entry.room.hold()
+        try {
+          let version = 0
+          await guard(entry, async () => {
+            // Deleted by another instance whose bus message has not arrived (or never will).
+            if ((await store.get(docId)) === undefined) return remove(entry, ErrorCode.gone)
+            version = await store.lastSeq(docId)
+            // Rows another instance committed that the bus has not brought (yet) are read now.
+            if (version > entry.replica.appliedSeq) await entry.replica.repair()
+          })
+          if (!entry.room.closed) return await use({ doc: entry.room.doc, version })
+          if ((await store.get(docId)) === undefined) throw new AppError(ErrorCode.notFound)
+        } finally {
+          entry.room.release()
         }
       }
       // Not loaded here: a private document from the committed rows, without loading a room
       // (no bus subscription, no unload timer) for a one-off read.
-      const loaded = store.load(docId)
-      if (loaded === undefined) throw new AppError(ErrorCode.notFound)
-      const doc = new Y.Doc()
+      let stored: Awaited<ReturnType<Store['load']>>
       try {
-        applyRows(doc, loaded.rows)
+        stored = await store.load(docId)
       } catch (err) {
-        doc.destroy()
         throw new AppError(ErrorCode.unavailable, undefined, { cause: err })
       }
-      return { doc, version: loaded.rows.at(-1)?.seq ?? 0, done: () => doc.destroy() }
+      if (stored === undefined) throw new AppError(ErrorCode.notFound)
+      const doc = new Y.Doc()
+      try {
+        try {
+          doc.transact(() => stored.rows.forEach((r) => Y.applyUpdate(doc, r.data)))
+        } catch (err) {
+          throw new AppError(ErrorCode.unavailable, undefined, { cause: err })
+        }
+        return await use({ doc, version: stored.rows.at(-1)?.seq ?? 0 })
+      } finally {
+        doc.destroy()
+      }
     },
-    async close(code) {
+    async close(reason) {
       clearInterval(sweep)
-      flush()
-      for (const room of [...rooms.values()]) {
-        guard(room, () => room.settle())
-        remove(room, code)
+      await flush().catch(() => {})
+      for (const entry of [...loaded.values()]) {
+        await guard(entry, () => settle(entry))
+        remove(entry, reason)
       }
       await Promise.all(leaving.values())
     },

@@ -5,15 +5,17 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import { WebSocket, WebSocketServer } from 'ws'
-import { CloseCode, ErrorCode, isDocId, type Principal } from '../shared/protocol.js'
-import { canAccess, mayConnect, mayWrite, type Auth, type LiveCredential } from './auth.js'
+import { CloseCode, ErrorCode, type Principal } from '../shared/protocol.js'
+import { mayWrite, type Auth, type LiveCredential } from './auth.js'
 import { createBucket } from './bucket.js'
 import type { Creations } from './creations.js'
 import { sendBufferLimit, type Config } from './config.js'
-import { AppError, closeCodeOf, toAppError } from './errors.js'
+import { closeCodeOf, toAppError } from './errors.js'
 import type { TransportMetrics } from './metrics.js'
-import { copyFrame, FrameError, handleFrame, permissionDeniedFrame } from './protocol.js'
-import type { Peer, Room, Rooms } from './rooms.js'
+import { copyFrame, FrameError, permissionDeniedFrame } from './frames.js'
+import type { Peer } from './room.js'
+import type { Rooms } from './rooms.js'
+import { openSession, PendingSession } from './session.js'
 
 /** y-websocket's liveness window: a connection that misses a ping for this long is dead. */
 const PING_INTERVAL_MS = 30_000
@@ -114,24 +116,15 @@ export function createYws(deps: YwsDeps): Yws {
 }
 
 function serve(socket: WebSocket, docId: string, login: Login, deps: YwsDeps & { maxBuffered: number }): void {
-  const { rooms, auth, config } = deps
+  const { auth, config } = deps
   // Made on first use: a child logger per connection costs memory that most connections never use.
   let child: FastifyBaseLogger | undefined
   const log = (): FastifyBaseLogger => (child ??= deps.log.child({ doc: docId }))
   const bucket = createBucket({ perSec: config.rateLimitPerSec, burst: config.rateLimitBurst })
-  // Frames that arrive while the token is checked and the document loads wait here, in order.
-  const early: Uint8Array[] = []
-  let session: { room: Room; peer: Peer } | undefined
-
-  const receive = (data: Uint8Array): void => {
-    if (session === undefined || socket.readyState !== WebSocket.OPEN) return
-    try {
-      handleFrame(session.room, session.peer, data)
-    } catch (err) {
-      if (!(err instanceof FrameError)) throw err
-      log().warn({ err: err.message }, 'bad frame; closing the connection')
-      socket.close(CloseCode.protocolError, 'bad frame')
-    }
+  const session = new PendingSession()
+  const badFrame = (err: FrameError): void => {
+    log().warn({ err: err.message }, 'bad frame; closing the connection')
+    socket.close(CloseCode.protocolError, 'bad frame')
   }
 
   socket.on('message', (data, isBinary) => {
@@ -145,14 +138,17 @@ function serve(socket: WebSocket, docId: string, login: Login, deps: YwsDeps & {
       socket.close(CloseCode.protocolError, 'bad frame')
       return
     }
-    const frame = copyFrame(data)
-    if (session === undefined) early.push(frame)
-    else receive(frame)
+    try {
+      session.receive(copyFrame(data))
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err
+      badFrame(err)
+    }
   })
   let unwatch = (): void => {}
   socket.on('close', () => {
     unwatch()
-    if (session !== undefined) session.room.leave(session.peer)
+    session.end()
   })
 
   void (async () => {
@@ -166,18 +162,17 @@ function serve(socket: WebSocket, docId: string, login: Login, deps: YwsDeps & {
       socket.send(permissionDeniedFrame(ErrorCode.unauthorized))
       socket.close(closeCodeOf(ErrorCode.unauthorized), 'token revoked')
     })
-    if (!isDocId(docId)) throw new AppError(ErrorCode.badRequest, 'invalid document id')
-    if (!mayConnect(principal) || !canAccess(principal, docId)) throw new AppError(ErrorCode.forbidden)
-    const room = await rooms.acquire(docId, { create: mayWrite(principal), beforeCreate: () => deps.creations?.take(principal) })
-    try {
-      if (socket.readyState !== WebSocket.OPEN) return
-      const peer = createWsPeer(socket, principal, deps.maxBuffered)
-      room.join(peer)
-      session = { room, peer }
-      early.splice(0).forEach(receive)
-    } finally {
-      room.release()
-    }
+    await openSession(
+      deps,
+      {
+        docId,
+        principal,
+        makePeer: () => createWsPeer(socket, principal, deps.maxBuffered),
+        alive: () => socket.readyState === WebSocket.OPEN,
+        onBadFrame: badFrame,
+      },
+      session,
+    )
   })().catch((err: unknown) => {
     const error = toAppError(err)
     if (error.code === ErrorCode.internal) log().error({ err }, 'connection failed')
@@ -229,8 +224,11 @@ function createWsPeer(socket: WebSocket, principal: Principal, maxBuffered: numb
       }
       if (socket.readyState === WebSocket.OPEN) socket.send(permissionDeniedFrame(code))
     },
-    close(code) {
-      if (socket.readyState === WebSocket.OPEN) socket.close(closeCodeOf(code), code)
+    close(reason) {
+      if (socket.readyState !== WebSocket.OPEN) return
+      // The database failed under the room: 1013, and the provider comes back (and sends its edits again).
+      if (reason === 'try-again') socket.close(CloseCode.tryAgainLater, 'try again later')
+      else socket.close(closeCodeOf(reason), reason)
     },
   }
   return peer

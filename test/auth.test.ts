@@ -22,10 +22,10 @@ Auth.after(async (ctx) => {
 })
 
 /** What the server has committed for a document, as a fresh Y.Doc. */
-function stored(srv: TestServer, docId: string): Y.Doc {
-  srv.server.rooms.flush()
+async function stored(srv: TestServer, docId: string): Promise<Y.Doc> {
+  await srv.server.rooms.flush()
   const doc = new Y.Doc()
-  srv.server.store.load(docId)!.rows.forEach((r) => Y.applyUpdate(doc, r.data))
+  for (const r of (await srv.server.store.load(docId))!.rows) Y.applyUpdate(doc, r.data)
   return doc
 }
 
@@ -55,7 +55,7 @@ Auth("a viewer's writes reach neither other clients nor storage, and the viewer 
   await valueIn(ioViewer.doc.getMap('m'), 'marker', 1)
   assert.is(editor.doc.getMap('m').get('forged'), undefined)
   assert.is(editor.doc.getMap('m').get('forged-io'), undefined)
-  const saved = stored(srv, 'watched').getMap('m')
+  const saved = (await stored(srv, 'watched')).getMap('m')
   assert.is(saved.get('marker'), 1)
   assert.is(saved.get('forged'), undefined)
   assert.is(saved.get('forged-io'), undefined)
@@ -111,7 +111,7 @@ Auth('a bad, expired or missing token gets permissionDenied then 4401, and conne
     assert.is(err.message, 'unauthorized')
     socket.close()
   }
-  assert.is(srv.server.store.get('secret-doc'), undefined)
+  assert.is((await srv.server.store.get('secret-doc')), undefined)
 })
 
 Auth('a token without exp is refused on REST (401) and on both live transports (4401, unauthorized)', async (ctx) => {
@@ -135,7 +135,7 @@ Auth('a token without exp is refused on REST (401) and on both live transports (
   ctx.closers.push(() => socket.close())
   const [err] = await nextEvent<[Error]>(socket, 'connect_error')
   assert.is(err.message, 'unauthorized')
-  assert.is(srv.server.store.get('forever-doc'), undefined)
+  assert.is((await srv.server.store.get('forever-doc')), undefined)
 
   // the same claims with an exp are accepted: it is the missing exp that is refused
   const minted = await createAuth(TEST_SECRET).mint({ role: 'admin', doc: '*', sub: 'forever' })
@@ -199,7 +199,7 @@ Auth('an invalid document id gets 4400 / bad-request; a viewer of a missing docu
   const vsocket = connectIo(srv.url, viewer)
   ctx.closers.push(() => vsocket.close())
   assert.equal((await joinIo(vsocket, 'nobody-made-this')).ack, { ok: false, code: 'not-found', message: 'no such document' })
-  assert.is(srv.server.store.get('nobody-made-this'), undefined)
+  assert.is((await srv.server.store.get('nobody-made-this')), undefined)
 })
 
 Auth.run()

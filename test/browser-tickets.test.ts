@@ -17,7 +17,7 @@ Web.before(async (ctx) => {
   await buildWeb({ quiet: true })
   ctx.srv = await startServer()
   ctx.browser = await launchChromium()
-  seedMap(ctx.srv.server.store, 'tickets-map')
+  await seedMap(ctx.srv.server.store, 'tickets-map')
 })
 Web.after.each(async (ctx) => {
   await Promise.all(ctx.pages.splice(0).map((o) => o.context.close()))

@@ -35,7 +35,7 @@ Web.before(async (ctx) => {
   await buildWeb({ quiet: true })
   ctx.srv = await startServer()
   ctx.browser = await launchChromium()
-  seedMap(ctx.srv.server.store, 'lobby')
+  await seedMap(ctx.srv.server.store, 'lobby')
   await Promise.all(
     (Object.keys(PEOPLE) as Who[]).map(async (who) => {
       const t = await token(PEOPLE[who].role, '*', PEOPLE[who].name, who)
@@ -78,7 +78,7 @@ function noErrors(...pages: OpenPage[]): void {
 
 Web('two editors edit one map and see each other’s edits and presence', async (ctx) => {
   // editor Ana (page A) ⇄ server ⇄ editor Ben (page B)
-  seedMap(ctx.srv!.server.store, 'duo')
+  await seedMap(ctx.srv!.server.store, 'duo')
   const a = await open(ctx, 'ana', 'duo')
   const b = await open(ctx, 'ben', 'duo')
 
@@ -151,7 +151,7 @@ Web('two editors edit one map and see each other’s edits and presence', async 
 })
 
 Web('an editor adds, renames, reorders and removes responsibilities and manages people', async (ctx) => {
-  seedMap(ctx.srv!.server.store, 'edit')
+  await seedMap(ctx.srv!.server.store, 'edit')
   const a = await open(ctx, 'ana', 'edit')
   const b = await open(ctx, 'ben', 'edit')
   const titles = (page: Page, area: string) =>
@@ -217,7 +217,7 @@ Web('an editor adds, renames, reorders and removes responsibilities and manages 
 Web('a viewer sees edits arrive and cannot change anything', async (ctx) => {
   // editor ⇄ server → viewer; the viewer's forced write stops at the server
   const srv = ctx.srv!
-  seedMap(srv.server.store, 'watch')
+  await seedMap(srv.server.store, 'watch')
   const editor = await open(ctx, 'ana', 'watch')
   // what the server says to the viewer's provider about its writes (y-protocols auth messages)
   const denials: string[] = []
@@ -281,7 +281,7 @@ Web('a viewer sees edits arrive and cannot change anything', async (ctx) => {
     fresh.close()
   }
   const stored = new Y.Doc()
-  for (const row of srv.server.store.load('watch')!.rows) Y.applyUpdate(stored, row.data)
+  for (const row of (await srv.server.store.load('watch'))!.rows) Y.applyUpdate(stored, row.data)
   assert.not.ok(stored.getMap('assignments').has('secure-coding/ben'))
   assert.ok(stored.getMap('assignments').has('integrations/ben'))
   // and so does a REST export, where this server has one (CONTRACT §6)
@@ -295,7 +295,7 @@ Web('a viewer sees edits arrive and cannot change anything', async (ctx) => {
 })
 
 Web('two editors name different accountables while one is offline: both show the conflict', async (ctx) => {
-  seedMap(ctx.srv!.server.store, 'split')
+  await seedMap(ctx.srv!.server.store, 'split')
   const a = await open(ctx, 'ana', 'split')
   const b = await open(ctx, 'ben', 'split')
 
@@ -325,7 +325,7 @@ Web('two editors name different accountables while one is offline: both show the
 Web('edits made offline are kept on the device and reach the others on reconnect', async (ctx) => {
   // editor A offline: edits → back online → B sees them; again offline, edits, tab closed → a new tab syncs them
   const srv = ctx.srv!
-  seedMap(srv.server.store, 'away')
+  await seedMap(srv.server.store, 'away')
   const a = await open(ctx, 'ana', 'away')
   const b = await open(ctx, 'ben', 'away')
 
@@ -366,7 +366,7 @@ Web('edits made offline are kept on the device and reach the others on reconnect
 Web('a phone shows the grid, the heatmap and the viewer mode without breaking the page', async (ctx) => {
   // a real phone context (touch, mobile viewport) for the editor; Lee's laptop page shrunk to a phone
   const srv = ctx.srv!
-  seedMap(srv.server.store, 'phone')
+  await seedMap(srv.server.store, 'phone')
   const a = await openPage(ctx.browser!, srv.url, mapHash('phone', ctx.tokens.ana!), { phone: true })
   ctx.extra.push(a)
   const v = await open(ctx, 'lee', 'phone')
@@ -404,7 +404,7 @@ Web('the start page lists maps and creates one from a template', async (ctx) => 
     console.log('  (skipped: the start-page test needs GET/POST /api/docs, which this server does not serve yet)')
     return
   }
-  seedMap(srv.server.store, 'listed')
+  await seedMap(srv.server.store, 'listed')
   const t = await token('editor', '*', 'Ana Silva', 'ana')
   const start = await openPage(ctx.browser!, srv.url, `#/?token=${t}`, { status: null })
   ctx.extra.push(start)

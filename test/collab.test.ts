@@ -140,7 +140,7 @@ Collab('a joined document is sent nothing before it is loaded, and an unknown on
   await fresh.synced
   // the empty template: roles only
   assert.ok(fresh.doc.getMap('roles').has('backend'))
-  assert.ok(srv.server.store.get('brand-new'))
+  assert.ok((await srv.server.store.get('brand-new')))
 })
 
 Collab('an upgrade anywhere but /yjs/<docId> and /socket.io/ is refused with 404', async (ctx) => {

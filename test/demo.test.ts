@@ -72,7 +72,7 @@ Demo('a first start seeds the demo as one update; REST analytics show the README
   })
   const without = await http(ctx.srv.url, 'GET', '/api/docs/demo/analytics?without=dev', { token: viewer })
   assert.equal(without.json.whatIf.coverage, { from: 0.8, to: 0.6 })
-  assert.is(ctx.srv.server.store.readSince('demo', 0).length, 1, 'seeded as one update')
+  assert.is((await ctx.srv.server.store.readSince('demo', 0)).length, 1, 'seeded as one update')
 })
 
 Demo.run()

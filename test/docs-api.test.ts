@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert'
 import { connectIo, connectYws, joinIo } from './helpers/clients.js'
 import { assertError, http } from './helpers/http.js'
 import { startServer, token, type TestServer } from './helpers/server.js'
-import { until } from './helpers/wait.js'
+import { eventually, until } from './helpers/wait.js'
 
 const Docs = suite<{ srv?: TestServer; admin?: string; closers: Array<() => void> }>('docs api', { closers: [] })
 
@@ -71,7 +71,7 @@ Docs('POST with an existing id is a 409 and leaves the document as it was', asyn
   await http(url, 'POST', '/api/docs', { token: ctx.admin, body: { id: 'taken', title: 'First' } })
   const again = await http(url, 'POST', '/api/docs', { token: ctx.admin, body: { id: 'taken', title: 'Second', template: 'empty' } })
   assertError(again, 409, 'conflict')
-  assert.is(server.store.get('taken')!.title, 'First')
+  assert.is((await server.store.get('taken'))!.title, 'First')
 })
 
 Docs('invalid bodies are 400 in the error shape', async (ctx) => {
@@ -149,7 +149,7 @@ Docs('the list shows live connections on this instance and follows a rename made
   const before = await row()
   a.doc.getMap('meta').set('title', 'After')
   // committed with the update that carried it: the documents table follows meta.title
-  await until(() => server.store.get('listed')?.title === 'After', { what: 'the stored title to follow' })
+  await eventually(async () => (await server.store.get('listed'))?.title === 'After', { what: 'the stored title to follow' })
   const after = await row()
   assert.is(after.title, 'After')
   assert.ok(after.updatedAt >= before.updatedAt)

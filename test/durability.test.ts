@@ -80,7 +80,7 @@ Durability('a corrupt stored document refuses connections with an error and is n
   try {
     const seed = new Y.Doc()
     seed.getMap('m').set('k', 'v')
-    srv.server.store.create({ id: 'broken', title: 'Broken', template: 'empty' }, Y.encodeStateAsUpdate(seed))
+    await srv.server.store.create({ id: 'broken', title: 'Broken', template: 'empty' }, Y.encodeStateAsUpdate(seed))
     const garbage = Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x05, 0x07, 0x09, 0x00])
     const sqlite = new Database(path.join(srv.dataDir, 'skillmap.db'))
     sqlite.prepare('INSERT INTO doc_updates (doc_id, seq, data) VALUES (?, 2, ?)').run('broken', garbage)

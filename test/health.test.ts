@@ -10,7 +10,7 @@ import { connectIo, connectYws, joinIo, valueIn } from './helpers/clients.js'
 import { assertError, http, metricValue } from './helpers/http.js'
 import { startRedis } from './helpers/redis.js'
 import { startServer, tempDir, token, type TestServer } from './helpers/server.js'
-import { until } from './helpers/wait.js'
+import { eventually, until } from './helpers/wait.js'
 
 const Health = suite<{ srv?: TestServer; closers: Array<() => void> }>('health', { closers: [] })
 
@@ -75,7 +75,7 @@ Health('/metrics exposes connections per transport, loaded documents, accepted u
   await sio.synced
   yws.doc.getMap('meta').set('title', 'Metered')
   sio.doc.getMap('meta').set('template', 'empty')
-  await until(() => server.store.get('metered')?.title === 'Metered' && server.rooms.get('metered')?.doc.getMap('meta').get('template') === 'empty', { what: 'both edits' })
+  await eventually(async () => (await server.store.get('metered'))?.title === 'Metered' && server.rooms.get('metered')?.doc.getMap('meta').get('template') === 'empty', { what: 'both edits' })
   server.rooms.flush()
 
   const during = await scrape()

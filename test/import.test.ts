@@ -24,7 +24,7 @@ Import.before(async (ctx) => {
   ctx.editor = await token('editor', '*', 'Ed Itor', 'ed')
   // The source map of the round trips: the backend template, a team, letters on people and role
   // columns, levels and an N/A, an inactive person who shares a name with an active one.
-  seedMap(ctx.srv.server.store, 'src', (doc) => {
+  await seedMap(ctx.srv.server.store, 'src', (doc) => {
     withTeam(doc)
     addPerson(doc, { id: 'ben-2', name: 'Ben Okafor', role: 'qa', active: false })
     setAssignment(doc, 'caching', 'ben-2', 'I', 'seed', 1)
@@ -81,7 +81,7 @@ Import('round trip: our JSON export imported with replace into an empty map repr
   assert.is(res.json.format, 'json')
   assert.equal(res.json.problems, [])
   assert.equal(res.json.created, { people: 4, skills: source.skills.length, responsibilities: source.responsibilities.length })
-  assert.is(res.json.version, ctx.srv!.server.store.lastSeq('dst-json'))
+  assert.is(res.json.version, (await ctx.srv!.server.store.lastSeq('dst-json')))
   assert.equal(content(await snapshot(ctx, 'dst-json')), content(source))
 })
 
@@ -186,10 +186,10 @@ async function assertMatrixMap(ctx: { srv?: TestServer; admin?: string }, id: st
 }
 
 Import('a hand-made RACI matrix CSV: the expected problems and creations; importing it again changes nothing', async (ctx) => {
-  seedMap(ctx.srv!.server.store, 'matrix-csv')
+  await seedMap(ctx.srv!.server.store, 'matrix-csv')
   const preview = await post(ctx, 'matrix-csv', matrixCsv(), 'text/csv', '?dryRun=true')
   assertMatrixImport(preview, 0, 'dry run')
-  const version = ctx.srv!.server.store.lastSeq('matrix-csv')
+  const version = await ctx.srv!.server.store.lastSeq('matrix-csv')
   assert.is(preview.json.version, version)
   assert.ok(!(await snapshot(ctx, 'matrix-csv')).people.some((p: any) => p.name === 'Dana Novak'), 'a dry run writes nothing')
 
@@ -204,11 +204,11 @@ Import('a hand-made RACI matrix CSV: the expected problems and creations; import
   assert.equal(again.json.created, { people: 0, skills: 0, responsibilities: 0 })
   assert.is(again.json.cells, 0)
   assert.is(again.json.version, version + 1, 'idempotent: no new update')
-  assert.is(ctx.srv!.server.store.lastSeq('matrix-csv'), version + 1)
+  assert.is(await ctx.srv!.server.store.lastSeq('matrix-csv'), version + 1)
 })
 
 Import('the same matrix as the first sheet of an XLSX (after a blank row), then again: no change', async (ctx) => {
-  seedMap(ctx.srv!.server.store, 'matrix-xlsx')
+  await seedMap(ctx.srv!.server.store, 'matrix-xlsx')
   const bytes = await matrixXlsx(true)
   const res = await post(ctx, 'matrix-xlsx', bytes, XLSX)
   assertMatrixImport(res, 1, 'xlsx')
@@ -220,7 +220,7 @@ Import('the same matrix as the first sheet of an XLSX (after a blank row), then 
 })
 
 Import('our CSV exports import back: assignments and ratings, replace into a map with other letters', async (ctx) => {
-  seedMap(ctx.srv!.server.store, 'csv-back', (doc) => {
+  await seedMap(ctx.srv!.server.store, 'csv-back', (doc) => {
     withTeam(doc)
     setAssignment(doc, 'delivery', 'ana', 'R', 'seed', 1)
     setRating(doc, 'ana', 'go', 1, 'seed', 1)
@@ -243,8 +243,8 @@ Import('our CSV exports import back: assignments and ratings, replace into a map
 })
 
 Import('bad input: corrupt XLSX, a broken CSV quote, 11 MB, a wrong content type, not a snapshot: 400/413, nothing changed', async (ctx) => {
-  seedMap(ctx.srv!.server.store, 'bad')
-  const version = ctx.srv!.server.store.lastSeq('bad')
+  await seedMap(ctx.srv!.server.store, 'bad')
+  const version = (await ctx.srv!.server.store.lastSeq('bad'))
   const good = await download(ctx, 'src', 'xlsx')
   const cases: Array<[string, Uint8Array | string, string, number, RegExp]> = [
     ['corrupt xlsx', Buffer.concat([Buffer.from(good.subarray(0, 200)), Buffer.alloc(500, 7)]), XLSX, 400, /workbook cannot be read/],
@@ -263,7 +263,7 @@ Import('bad input: corrupt XLSX, a broken CSV quote, 11 MB, a wrong content type
     assertError(res, status, status === 413 ? 'too-large' : 'bad-request', what)
     assert.match(res.json.message, message, what)
   }
-  assert.is(ctx.srv!.server.store.lastSeq('bad'), version, 'nothing changed')
+  assert.is((await ctx.srv!.server.store.lastSeq('bad')), version, 'nothing changed')
 })
 
 Import('who may import: viewers and exporters 403, a token for another map 403, no token 401, a missing map 404', async (ctx) => {
@@ -278,7 +278,7 @@ Import('who may import: viewers and exporters 403, a token for another map 403, 
 
 Import('a live y-websocket client sees the import within 2 s, attributed to the importer', async (ctx) => {
   // REST import → room → commit → relay to the live provider
-  seedMap(ctx.srv!.server.store, 'live')
+  await seedMap(ctx.srv!.server.store, 'live')
   const client = connectYws(ctx.srv!.wsUrl, 'live', await token('viewer', 'live', 'Lead', 'lead'))
   ctx.closers.push(client.close)
   await client.synced()
@@ -296,8 +296,8 @@ Import('a live y-websocket client sees the import within 2 s, attributed to the 
 })
 
 Import('the update check applies to a REST write: a bomb is refused with bad-request and nothing changes', async (ctx) => {
-  seedMap(ctx.srv!.server.store, 'checked')
-  const version = ctx.srv!.server.store.lastSeq('checked')
+  await seedMap(ctx.srv!.server.store, 'checked')
+  const version = await ctx.srv!.server.store.lastSeq('checked')
   const principal: Principal = { sub: 'ed', name: 'Ed', role: 'editor', doc: '*' }
   const deps = { rooms: ctx.srv!.server.rooms, store: ctx.srv!.server.store }
   for (const bomb of BOMBS) {
@@ -308,9 +308,9 @@ Import('the update check applies to a REST write: a bomb is refused with bad-req
       assert.is(err.code, 'bad-request', bomb.name)
     }
   }
-  assert.is(ctx.srv!.server.store.lastSeq('checked'), version)
+  assert.is(await ctx.srv!.server.store.lastSeq('checked'), version)
   const doc = new Y.Doc()
-  ctx.srv!.server.store.load('checked')!.rows.forEach((r) => Y.applyUpdate(doc, r.data))
+  for (const r of (await ctx.srv!.server.store.load('checked'))!.rows) Y.applyUpdate(doc, r.data)
   assert.ok(doc.getMap('people').has('ana'))
 })
 

@@ -67,7 +67,7 @@ Lead('/ without a token is the start page, never a blank one', async (ctx) => {
 
 Lead('on a phone, a tap on a cell opens the picker and changes nothing', async (ctx) => {
   // phone (touch) → tap cells → picker opens → dismissed → the server's copy is unchanged
-  seedMap(ctx.srv!.server.store, 'tap')
+  await seedMap(ctx.srv!.server.store, 'tap')
   const before = await serverCopy(ctx, 'tap')
   const phone = await open(ctx, mapHash('tap', await token('editor', 'tap', 'Ana Silva', 'ana')), { phone: true })
   const p = phone.page
@@ -101,7 +101,7 @@ Lead('on a phone, a tap on a cell opens the picker and changes nothing', async (
 
 Lead('a new skill and a new role column appear for a second editor live', async (ctx) => {
   // editor Ana (Structure tab) → server → editor Ben (heatmap, RACI grid)
-  seedMap(ctx.srv!.server.store, 'shape')
+  await seedMap(ctx.srv!.server.store, 'shape')
   const a = await open(ctx, mapHash('shape', await token('editor', 'shape', 'Ana Silva', 'ana')))
   const b = await open(ctx, mapHash('shape', await token('editor', 'shape', 'Ben Okafor', 'ben')))
 
@@ -150,7 +150,7 @@ Lead('a new skill and a new role column appear for a second editor live', async 
 
 Lead('an admin shares a view-only link that opens the map read-only', async (ctx) => {
   // admin page → POST /api/tokens → link → a fresh browser opens it as a viewer
-  seedMap(ctx.srv!.server.store, 'shared')
+  await seedMap(ctx.srv!.server.store, 'shared')
   const admin = await open(ctx, mapHash('shared', await token('admin', 'shared', 'Ada Admin', 'ada')))
   await admin.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.srv!.url })
   await admin.page.locator('[data-slot="tools"] [data-action="share"]').click()
@@ -214,7 +214,7 @@ const chipCounts = (page: Page) =>
 Lead('the headline counts match GET /analytics, live, and each is a filter', async (ctx) => {
   // server analytics (REST) ⇄ the lead's page; an edit from another editor moves both
   // the seeded team, plus one row without any risk: two people on it who both know its skill
-  seedMap(ctx.srv!.server.store, 'lead', (doc) => {
+  await seedMap(ctx.srv!.server.store, 'lead', (doc) => {
     withTeam(doc)
     setRating(doc, 'ben', 'rest-openapi', 3, 'seed', 1)
     setRating(doc, 'chen', 'rest-openapi', 4, 'seed', 1)
@@ -301,7 +301,7 @@ Lead('the headline counts match GET /analytics, live, and each is a filter', asy
 })
 
 Lead('the headline and the charts on a phone', async (ctx) => {
-  seedMap(ctx.srv!.server.store, 'small')
+  await seedMap(ctx.srv!.server.store, 'small')
   const phone = await open(ctx, mapHash('small', await token('viewer', 'small', 'Lee Lead', 'lee')), { phone: true })
   const p = phone.page
   await p.locator('.headline').waitFor()

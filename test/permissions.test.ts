@@ -105,14 +105,14 @@ for (const row of ROWS) {
 Permissions('a refused delete or create changes nothing; the list shows what each token may see', async (ctx) => {
   const srv = ctx.srv!
   for (const caller of CALLERS) {
-    assert.is(srv.server.store.get(`del-${caller}`) !== undefined, caller !== 'admin', `del-${caller}`)
-    assert.is(srv.server.store.get(`new-${caller}`) !== undefined, caller === 'admin' || caller === 'editor', `new-${caller}`)
+    assert.is((await srv.server.store.get(`del-${caller}`)) !== undefined, caller !== 'admin', `del-${caller}`)
+    assert.is((await srv.server.store.get(`new-${caller}`)) !== undefined, caller === 'admin' || caller === 'editor', `new-${caller}`)
   }
   const ids = async (caller: Caller) => ((await http(srv.url, 'GET', '/api/docs', { token: ctx.tokens![caller] })).json as Array<{ id: string }>).map((d) => d.id)
   assert.equal(await ids('docEditor'), [DOC])
   assert.equal(await ids('otherDoc'), [])
   assert.ok((await ids('exporter')).includes(DOC))
-  assert.equal(await ids('viewer'), srv.server.store.list().map((m) => m.id))
+  assert.equal(await ids('viewer'), (await srv.server.store.list()).map((m) => m.id))
 })
 
 Permissions('a malformed Authorization header is a 401 with WWW-Authenticate', async (ctx) => {

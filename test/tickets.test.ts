@@ -159,7 +159,7 @@ Tickets('an expired, forged or token-as-ticket ticket is refused; a ticket is no
   const exporter = await token('exporter', '*')
   assert.is((await http(a!.url, 'POST', '/api/tokens/ticket', { token: exporter })).status, 403)
   assert.is((await http(a!.url, 'POST', '/api/tokens/ticket', {})).status, 401)
-  assert.is(a!.server.store.get('tix-x'), undefined)
+  assert.is((await a!.server.store.get('tix-x')), undefined)
 })
 
 Tickets('a ticket of a revoked token is refused, and a ticket connection closes when its token is revoked', async (ctx) => {

@@ -47,7 +47,7 @@ Tokens('a minted editor token works on both live transports, with its name in pr
   await valueIn(sio.doc.getMap('meta'), 'title', 'Minted and edited')
   yws.awareness.setLocalState({ cursor: 'x' })
   await until(() => [...sio.awareness.getStates().values()].some((s) => s.user?.name === 'Mia'), { on: [[sio.awareness, 'change']], what: 'the stamped presence' })
-  assert.ok(srv.server.store.get('minted'))
+  assert.ok((await srv.server.store.get('minted')))
 })
 
 Tokens('a minted exporter token exports over REST and is refused live (4403)', async (ctx) => {

@@ -49,7 +49,7 @@ async function open(ctx: Ctx, who: keyof typeof PEOPLE, docId: string, phone = f
 
 /** Two editors on a fresh map, each seeing the other. */
 async function duo(ctx: Ctx, docId: string): Promise<{ a: Page; b: Page; pages: OpenPage[] }> {
-  seedMap(ctx.srv!.server.store, docId)
+  await seedMap(ctx.srv!.server.store, docId)
   const [ana, ben] = await Promise.all([open(ctx, 'ana', docId), open(ctx, 'ben', docId)])
   await ana.page.locator('.presence [data-user="ben"]').waitFor()
   await ben.page.locator('.presence [data-user="ana"]').waitFor()
@@ -161,7 +161,7 @@ Undo('Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y undo and redo one action each, and leave t
 })
 
 Undo('a viewer has no Undo or Redo', async (ctx) => {
-  seedMap(ctx.srv!.server.store, 'undo-viewer')
+  await seedMap(ctx.srv!.server.store, 'undo-viewer')
   const lee = await open(ctx, 'lee', 'undo-viewer')
   await lee.page.locator('.map-page[data-readonly="true"]').waitFor()
   assert.is(await lee.page.locator('.undo-tools').count(), 0)
@@ -221,7 +221,7 @@ Undo('when a teammate overwrites a cell I just set, I see who and can put mine b
 
 Undo('on a phone: the undo buttons and the notice fit', async (ctx) => {
   // Ana on a phone taps a letter, Ben on a laptop overwrites it
-  seedMap(ctx.srv!.server.store, 'overwrite-phone')
+  await seedMap(ctx.srv!.server.store, 'overwrite-phone')
   const ana = await open(ctx, 'ana', 'overwrite-phone', true)
   const ben = await open(ctx, 'ben', 'overwrite-phone')
   const p = ana.page

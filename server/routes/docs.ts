@@ -5,7 +5,7 @@ import { makeId, type TemplateName } from '../../shared/schema.js'
 import { AppError } from '../errors.js'
 import type { Rooms } from '../rooms.js'
 import { templateUpdate } from '../seed.js'
-import type { DocMeta, Store } from '../store.js'
+import type { Author, DocMeta, Store } from '../store/types.js'
 import type { Creations } from '../creations.js'
 import type { Access } from './access.js'
 import { bearer, described, docIdParams, errors, ref } from './schemas.js'
@@ -42,7 +42,7 @@ export function registerDocs(app: FastifyInstance, { store, rooms, access, creat
     },
     async (req) => {
       const p = access.principal(req)
-      const metas = p.doc === '*' ? store.list() : [store.get(p.doc)].filter((m): m is DocMeta => m !== undefined)
+      const metas = p.doc === '*' ? await store.list() : [await store.get(p.doc)].filter((m): m is DocMeta => m !== undefined)
       return metas.map((m) => ({
         id: m.id,
         title: m.title,
@@ -74,15 +74,19 @@ export function registerDocs(app: FastifyInstance, { store, rooms, access, creat
         const id = req.body.id
         access.forDoc(req, id)
         creations.take(p)
-        meta = store.create({ id, title, template }, templateUpdate(template, title))
+        meta = await store.create({ id, title, template }, templateUpdate(template, title), author(p))
         if (meta === undefined) throw new AppError(ErrorCode.conflict, `document ${id} already exists`)
       } else {
         if (p.doc !== '*') throw new AppError(ErrorCode.forbidden, `a token for document ${p.doc} must name it as id`)
         creations.take(p)
         for (let attempt = 0; meta === undefined && attempt < GENERATED_ID_ATTEMPTS; attempt++) {
-          const id = makeId(title, (taken) => store.get(taken) !== undefined)
+          // The plain slug when it is free, else a random suffix (makeId's check is synchronous: the
+          // store is asked about the slug only; a suffix that is taken fails the create and is tried again).
+          const slug = makeId(title, () => false)
+          const slugTaken = attempt > 0 || (await store.get(slug)) !== undefined
+          const id = makeId(title, (candidate) => slugTaken && candidate === slug)
           // Undefined when a concurrent request (on any instance) took the same id in between.
-          meta = store.create({ id, title, template }, templateUpdate(template, title))
+          meta = await store.create({ id, title, template }, templateUpdate(template, title), author(p))
         }
         if (meta === undefined) throw new Error(`no free id for the title "${title}"`)
       }
@@ -105,7 +109,7 @@ export function registerDocs(app: FastifyInstance, { store, rooms, access, creat
     },
     async (req) => {
       access.forDoc(req, req.params.id)
-      const meta = store.get(req.params.id)
+      const meta = await store.get(req.params.id)
       if (meta === undefined) throw new AppError(ErrorCode.notFound)
       return metaBody(meta)
     },
@@ -127,7 +131,7 @@ export function registerDocs(app: FastifyInstance, { store, rooms, access, creat
     async (req, reply) => {
       const id = req.params.id
       access.forDoc(req, id)
-      if (!store.delete(id)) throw new AppError(ErrorCode.notFound)
+      if (!(await store.delete(id))) throw new AppError(ErrorCode.notFound)
       // Only once the rows are gone: instances told now find nothing to reload, and a commit
       // racing this request is refused by the store (its room closes with `gone` too).
       rooms.deleted(id)
@@ -141,3 +145,6 @@ function metaBody(meta: DocMeta) {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
+
+/** Who created a document, as the token says. */
+const author = (p: { sub: string; name: string }): Author => ({ sub: p.sub, name: p.name })

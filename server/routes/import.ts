@@ -11,7 +11,7 @@ import { UnreadableFile, type ImportData } from '../import/model.js'
 import { readImport } from '../import/read.js'
 import { writeThroughRoom } from '../room-write.js'
 import type { Rooms } from '../rooms.js'
-import type { Store } from '../store.js'
+import type { Store } from '../store/types.js'
 import { XLSX_MEDIA_TYPE } from '../xlsx.js'
 import type { Access } from './access.js'
 import { bearer, docIdParams, errors } from './schemas.js'
@@ -144,13 +144,10 @@ export function registerImport(app: FastifyInstance, { rooms, store, access }: I
         }
         let version: number
         if (dryRun) {
-          const view = rooms.read(id)
-          try {
+          version = await rooms.read(id, (view) => {
             plan(view.doc)
-            version = view.version
-          } finally {
-            view.done()
-          }
+            return view.version
+          })
         } else {
           version = await writeThroughRoom({ rooms, store }, id, principal, plan)
         }

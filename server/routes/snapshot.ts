@@ -84,24 +84,21 @@ export function registerSnapshot(app: FastifyInstance, { rooms, access }: Snapsh
       const { id } = req.params
       const { format } = req.query
       access.forDoc(req, id)
-      const view = rooms.read(id)
-      let snapshot
-      try {
+      const snapshot = await rooms.read(id, (view) => {
         const etag = `"${view.version}"`
         // Behind a token: shared caches must not keep it, browsers must ask again (cheaply, with the ETag).
         reply.header('etag', etag).header('cache-control', 'private, no-cache')
-        if (matchesEtag(req.headers['if-none-match'], etag)) return reply.code(304).send()
-        if (format === 'json') return toSnapshot(view.doc, { id, version: view.version, exportedAt: Date.now() })
+        if (matchesEtag(req.headers['if-none-match'], etag)) return { done: reply.code(304).send() }
+        if (format === 'json') return { done: toSnapshot(view.doc, { id, version: view.version, exportedAt: Date.now() }) }
         reply.type(MEDIA_TYPES[format]).header('content-disposition', `attachment; filename="${id}.${EXTENSIONS[format]}"`)
-        if (format === 'csv') return toCsv(view.doc)
-        if (format === 'md') return toMarkdown(view.doc)
-        if (format === 'yjs') return Buffer.from(toYjs(view.doc))
+        if (format === 'csv') return { done: toCsv(view.doc) }
+        if (format === 'md') return { done: toMarkdown(view.doc) }
+        if (format === 'yjs') return { done: Buffer.from(toYjs(view.doc)) }
         // The workbook is written asynchronously: read the document into plain data while it is held.
-        snapshot = toSnapshot(view.doc, { id, version: view.version, exportedAt: Date.now() })
-      } finally {
-        view.done()
-      }
-      return format === 'ratings-csv' ? toRatingsCsv(snapshot) : toXlsx(snapshot)
+        return { plain: toSnapshot(view.doc, { id, version: view.version, exportedAt: Date.now() }) }
+      })
+      if ('done' in snapshot) return snapshot.done
+      return format === 'ratings-csv' ? toRatingsCsv(snapshot.plain) : toXlsx(snapshot.plain)
     },
   )
 
@@ -128,12 +125,7 @@ export function registerSnapshot(app: FastifyInstance, { rooms, access }: Snapsh
     async (req) => {
       access.forDoc(req, req.params.id)
       const without = req.query.without?.split(',') ?? []
-      const view = rooms.read(req.params.id)
-      try {
-        return analyze(view.doc, { without })
-      } finally {
-        view.done()
-      }
+      return rooms.read(req.params.id, (view) => analyze(view.doc, { without }))
     },
   )
 }

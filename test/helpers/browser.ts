@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import * as Y from 'yjs'
-import type { Store } from '../../server/store.js'
+import type { Store } from '../../server/store/types.js'
 import { addPerson, applyTemplate, setAssignment, setRating } from '../../shared/schema.js'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -88,11 +88,11 @@ export async function visit(page: Page, docId: string, token: string): Promise<v
 }
 
 /** Creates a map in the store (as POST /api/docs would) from the backend template plus `fill`. */
-export function seedMap(store: Store, id: string, fill: (doc: Y.Doc) => void = withTeam): void {
+export async function seedMap(store: Store, id: string, fill: (doc: Y.Doc) => void = withTeam): Promise<void> {
   const doc = new Y.Doc()
   applyTemplate(doc, 'backend', { title: `Map ${id}` })
   fill(doc)
-  store.create({ id, title: `Map ${id}`, template: 'backend' }, Y.encodeStateAsUpdate(doc))
+  await store.create({ id, title: `Map ${id}`, template: 'backend' }, Y.encodeStateAsUpdate(doc))
   doc.destroy()
 }
 

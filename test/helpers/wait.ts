@@ -28,6 +28,15 @@ export function nextEvent<T extends unknown[] = unknown[]>(
   })
 }
 
+/** Resolves once the asynchronous `check` holds (a database read), polled every few milliseconds. */
+export async function eventually(check: () => Promise<boolean>, { timeout = DEFAULT_TIMEOUT_MS, what = 'condition' }: { timeout?: number; what?: string } = {}): Promise<void> {
+  const deadline = Date.now() + timeout
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
 /**
  * Resolves once `check` holds, testing it now and after every `event` of every emitter given
  * (a Y.Doc's 'update', say), or on a short timer when there is no event to watch.

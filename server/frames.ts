@@ -1,11 +1,10 @@
-// y-websocket frames (y-protocols) for one peer of one room, whatever transport carried them.
-// Reading is strict: anything that does not decode is a FrameError and ends that one connection.
+// y-websocket frames (y-protocols), whatever transport carried them: encoders for what the server
+// sends, a strict decoder for what clients send. Pure: no room, no peer, no transport.
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as authProtocol from 'y-protocols/auth'
 import * as syncProtocol from 'y-protocols/sync'
 import { MessageType, type Principal } from '../shared/protocol.js'
-import type { Peer, Room } from './rooms.js'
 
 export class FrameError extends Error {
   constructor(message: string) {
@@ -43,11 +42,19 @@ export const permissionDeniedFrame = (reason: string): Uint8Array =>
     authProtocol.writePermissionDenied(e, reason)
   })
 
+/** One decoded client frame: what the session hands to the room. */
+export type Frame =
+  | { kind: 'step1'; stateVector: Uint8Array }
+  | { kind: 'update'; update: Uint8Array }
+  | { kind: 'awareness'; update: Uint8Array }
+  | { kind: 'query-awareness' }
+  | { kind: 'ignored' }
+
 /**
- * Handles one frame from `peer`. Replies and broadcasts go through the room, which sends them only
- * after the updates they may contain are committed. `data` must own its buffer (see copyFrame).
+ * Decodes one frame from a client. Anything that does not decode, or has an unknown message type or
+ * sync step, is a FrameError (the connection is closed). `data` must own its buffer (see copyFrame).
  */
-export function handleFrame(room: Room, peer: Peer, data: Uint8Array): void {
+export function decodeFrame(data: Uint8Array): Frame {
   const decoder = decoding.createDecoder(data)
   try {
     const type = decoding.readVarUint(decoder)
@@ -55,20 +62,17 @@ export function handleFrame(room: Room, peer: Peer, data: Uint8Array): void {
       case MessageType.sync: {
         const step = decoding.readVarUint(decoder)
         const payload = decoding.readVarUint8Array(decoder)
-        if (step === syncProtocol.messageYjsSyncStep1) room.answerStep1(peer, payload)
-        else if (step === syncProtocol.messageYjsSyncStep2 || step === syncProtocol.messageYjsUpdate) room.receiveUpdate(peer, payload)
-        else throw new FrameError(`unknown sync step ${step}`)
-        return
+        if (step === syncProtocol.messageYjsSyncStep1) return { kind: 'step1', stateVector: payload }
+        if (step === syncProtocol.messageYjsSyncStep2 || step === syncProtocol.messageYjsUpdate) return { kind: 'update', update: payload }
+        throw new FrameError(`unknown sync step ${step}`)
       }
       case MessageType.awareness:
-        room.receiveAwareness(peer, stampAwareness(decoding.readVarUint8Array(decoder), peer.principal))
-        return
+        return { kind: 'awareness', update: decoding.readVarUint8Array(decoder) }
       case MessageType.auth:
         // Only servers send auth messages; a client's is meaningless but harmless.
-        return
+        return { kind: 'ignored' }
       case MessageType.queryAwareness:
-        room.answerAwarenessQuery(peer)
-        return
+        return { kind: 'query-awareness' }
       default:
         throw new FrameError(`unknown message type ${type}`)
     }
@@ -83,6 +87,15 @@ export function handleFrame(room: Room, peer: Peer, data: Uint8Array): void {
  * whatever a client claims, presence shows who its token says it is.
  */
 export function stampAwareness(update: Uint8Array, principal: Principal): StampedAwareness {
+  try {
+    return stamp(update, principal)
+  } catch (err) {
+    if (err instanceof FrameError) throw err
+    throw new FrameError(err instanceof Error ? err.message : 'undecodable awareness update')
+  }
+}
+
+function stamp(update: Uint8Array, principal: Principal): StampedAwareness {
   const user = { id: principal.sub, name: principal.name, role: principal.role }
   const decoder = decoding.createDecoder(update)
   const encoder = encoding.createEncoder()
