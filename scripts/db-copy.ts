@@ -1,0 +1,283 @@
+// `npm run db:copy -- --from data/skillmap.db --to postgres://…`: moves a single-host installation
+// (SQLite) into an empty PostgreSQL database (issue 15, CONTRACT §7 v2). Every table is copied in one
+// PostgreSQL transaction, so a failed copy leaves the target as empty as it was. The SQLite side is
+// read in one read transaction (one WAL snapshot), and history rows are streamed per document in
+// bounded chunks, never the whole database in memory. Before commit, the per-table counts, the bytes
+// of history and each document's last seq are compared with the source; a mismatch rolls back.
+// Exit codes: 2 bad or missing arguments, 1 an error (nothing committed), 0 copied.
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import cliProgress from 'cli-progress'
+import { sql } from 'drizzle-orm'
+import { openPostgres, openSqlite, type PgDb, type SqliteDb } from '../server/database.js'
+import { docUpdates, documents, revocations, usedTickets } from '../server/tables/pg.js'
+
+const USAGE = 'usage: npm run db:copy -- --from <DATA_DIR>/skillmap.db --to postgres://user:password@host:5432/database'
+
+/** Rows per INSERT: far below PostgreSQL's 65535 bound parameters (six a row) … */
+const CHUNK_ROWS = 1000
+/** … and about this many bytes, so a log of large (compacted) rows is not held whole either. */
+const CHUNK_BYTES = 8 * 1024 * 1024
+/** Documents read (and inserted) per page. */
+const DOC_PAGE = 500
+/** A server still running on the target holds its tables' locks briefly; anything longer is a mistake. */
+const LOCK_TIMEOUT = '10s'
+
+type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
+
+/** Bad or missing arguments: exit 2 with the usage line. */
+class UsageError extends Error {}
+/** A refusal or a failed check: exit 1 with this message, nothing committed. */
+class CopyError extends Error {}
+
+interface Args {
+  from: string
+  to: string
+}
+
+function parse(argv: string[]): Args | 'help' {
+  let values
+  try {
+    ;({ values } = parseArgs({ args: argv, options: { from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }))
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  if (values.help === true) return 'help'
+  const { from, to } = values
+  if (from === undefined || from === '') throw new UsageError('--from is required: the SQLite database (DATA_DIR/skillmap.db)')
+  if (to === undefined || to === '') throw new UsageError('--to is required: the PostgreSQL database (postgres://…)')
+  const problem = postgresUrlProblem(to)
+  if (problem !== undefined) throw new UsageError(`--to: expected postgres://user:password@host:5432/database (or postgresql://…), ${problem}`)
+  // openSqlite would create a missing file (an empty database, copied as such): refuse first.
+  const stat = fs.statSync(from, { throwIfNoEntry: false })
+  if (stat === undefined) throw new UsageError(`--from: no such file: ${from}`)
+  if (stat.isDirectory()) {
+    const inside = path.join(from, 'skillmap.db')
+    throw new UsageError(`--from: ${from} is a directory${fs.existsSync(inside) ? `; did you mean ${inside}?` : ''}`)
+  }
+  return { from, to }
+}
+
+/** The server's own check of DATABASE_URL (server/config.ts); never repeats the URL, which may hold a password. */
+function postgresUrlProblem(raw: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return 'got something that is not a URL'
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return `got a ${url.protocol}// URL`
+  if (url.hostname === '') return 'got no host'
+  return undefined
+}
+
+/** host:port/database, for messages: the URL without its credentials. */
+function describe(raw: string): string {
+  const url = new URL(raw)
+  return `${url.host}${url.pathname}`
+}
+
+/** What both sides must agree on after the copy. */
+interface Tally {
+  documents: number
+  updates: number
+  updateBytes: number
+  revocations: number
+  usedTickets: number
+}
+
+function sqliteTally(src: SqliteDb): Tally {
+  const row = src.$client
+    .prepare(
+      `SELECT (SELECT count(*) FROM documents) AS documents,
+              (SELECT count(*) FROM doc_updates) AS updates,
+              (SELECT coalesce(sum(length(data)), 0) FROM doc_updates) AS updateBytes,
+              (SELECT count(*) FROM revocations) AS revocations,
+              (SELECT count(*) FROM used_tickets) AS usedTickets`,
+    )
+    .get() as Tally
+  return row
+}
+
+async function pgTally(tx: Tx): Promise<Tally> {
+  // count(*) and sum() are bigint and numeric, which node-postgres hands over as strings.
+  const { rows } = await tx.execute<Record<keyof Tally, string>>(
+    sql`SELECT (SELECT count(*) FROM ${documents}) AS "documents",
+               (SELECT count(*) FROM ${docUpdates}) AS "updates",
+               (SELECT coalesce(sum(octet_length(data)), 0) FROM ${docUpdates}) AS "updateBytes",
+               (SELECT count(*) FROM ${revocations}) AS "revocations",
+               (SELECT count(*) FROM ${usedTickets}) AS "usedTickets"`,
+  )
+  const row = rows[0]!
+  return { documents: Number(row.documents), updates: Number(row.updates), updateBytes: Number(row.updateBytes), revocations: Number(row.revocations), usedTickets: Number(row.usedTickets) }
+}
+
+function sqliteLastSeqs(src: SqliteDb): Map<string, number> {
+  const rows = src.$client.prepare('SELECT doc_id AS docId, max(seq) AS seq FROM doc_updates GROUP BY doc_id').all() as Array<{ docId: string; seq: number }>
+  return new Map(rows.map((r) => [r.docId, r.seq]))
+}
+
+async function pgLastSeqs(tx: Tx): Promise<Map<string, number>> {
+  const rows = await tx
+    .select({ docId: docUpdates.docId, seq: sql<number>`max(${docUpdates.seq})`.mapWith(Number) })
+    .from(docUpdates)
+    .groupBy(docUpdates.docId)
+  return new Map(rows.map((r) => [r.docId, r.seq]))
+}
+
+type UpdateRow = typeof docUpdates.$inferInsert
+
+/** Groups rows into chunks of at most CHUNK_ROWS rows and about CHUNK_BYTES (a bigger row goes alone). */
+function* chunked(rows: Iterable<UpdateRow>): Generator<UpdateRow[]> {
+  let chunk: UpdateRow[] = []
+  let bytes = 0
+  for (const row of rows) {
+    if (chunk.length > 0 && (chunk.length >= CHUNK_ROWS || bytes + row.data.byteLength > CHUNK_BYTES)) {
+      yield chunk
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(row)
+    bytes += row.data.byteLength
+  }
+  if (chunk.length > 0) yield chunk
+}
+
+interface Progress {
+  documents(n: number): void
+  rows(n: number): void
+  stop(): void
+}
+
+/** Two bars on stderr (cli-progress draws nothing when stderr is not a terminal). */
+function progress(total: Tally): Progress {
+  const bars = new cliProgress.MultiBar(
+    { format: '{what} |{bar}| {value}/{total}', hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  )
+  const docs = bars.create(total.documents, 0, { what: 'documents   ' })
+  const rows = bars.create(total.updates, 0, { what: 'history rows' })
+  return { documents: (n) => docs.increment(n), rows: (n) => rows.increment(n), stop: () => bars.stop() }
+}
+
+async function copy(src: SqliteDb, tx: Tx, bar: Progress): Promise<void> {
+  const docPage = src.$client.prepare(
+    'SELECT id, title, template, created_at AS createdAt, updated_at AS updatedAt FROM documents WHERE id > ? ORDER BY id LIMIT ?',
+  )
+  const history = src.$client.prepare('SELECT doc_id AS docId, seq, data, by_sub AS bySub, by_name AS byName, at FROM doc_updates WHERE doc_id = ? ORDER BY seq')
+  let after = ''
+  for (;;) {
+    const page = docPage.all(after, DOC_PAGE) as Array<typeof documents.$inferInsert>
+    if (page.length === 0) break
+    await tx.insert(documents).values(page)
+    for (const doc of page) {
+      // The iterator stays open across the awaits: nothing else uses the SQLite connection meanwhile.
+      for (const chunk of chunked(history.iterate(doc.id) as Iterable<UpdateRow>)) {
+        await tx.insert(docUpdates).values(chunk)
+        bar.rows(chunk.length)
+      }
+      bar.documents(1)
+    }
+    after = page.at(-1)!.id
+  }
+  // Small tables, but read the same bounded way.
+  for (const [table, select] of [
+    [revocations, 'SELECT kind, value, revoked_at AS revokedAt FROM revocations'],
+    [usedTickets, 'SELECT id, expires_at AS expiresAt FROM used_tickets'],
+  ] as const) {
+    let chunk: object[] = []
+    for (const row of src.$client.prepare(select).iterate() as Iterable<object>) {
+      chunk.push(row)
+      if (chunk.length === CHUNK_ROWS) {
+        await tx.insert(table).values(chunk as never)
+        chunk = []
+      }
+    }
+    if (chunk.length > 0) await tx.insert(table).values(chunk as never)
+  }
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
+
+async function main(args: Args): Promise<string> {
+  const started = Date.now()
+  let src: SqliteDb
+  try {
+    src = openSqlite(args.from, { sync: 'normal' })
+  } catch (err) {
+    throw new CopyError(`cannot open ${args.from} as a skillmap SQLite database: ${(err as Error).message}`)
+  }
+  let target: PgDb | undefined
+  try {
+    try {
+      target = await openPostgres(args.to)
+    } catch (err) {
+      throw new CopyError(`cannot open the PostgreSQL database ${describe(args.to)}: ${(err as Error).message}`)
+    }
+    // One snapshot of the source for the whole copy (WAL: the first read fixes it), so counts,
+    // rows and last seqs agree even if something wrote to the file meanwhile.
+    src.$client.exec('BEGIN')
+    const total = sqliteTally(src)
+    await target.transaction(async (tx) => {
+      await tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`))
+      // Writers (a server started too early, a second copy) wait for this commit, then see rows.
+      await tx.execute(sql`LOCK TABLE ${documents}, ${docUpdates}, ${revocations}, ${usedTickets} IN EXCLUSIVE MODE`)
+      const before = await pgTally(tx)
+      if (before.documents + before.updates + before.revocations + before.usedTickets > 0) {
+        throw new CopyError(
+          `refusing to copy into ${describe(args.to)}: it is not empty (${plural(before.documents, 'document')}, ${plural(before.updates, 'history row')}, ` +
+            `${plural(before.revocations, 'revocation')}, ${plural(before.usedTickets, 'used ticket')}); db:copy only fills an empty database`,
+        )
+      }
+      const bar = progress(total)
+      try {
+        await copy(src, tx, bar)
+      } finally {
+        bar.stop()
+      }
+      await verify(src, tx, total)
+    })
+    const seconds = ((Date.now() - started) / 1000).toFixed(1)
+    return (
+      `copied ${plural(total.documents, 'document')} (${plural(total.updates, 'history row')}, ${total.updateBytes} bytes), ` +
+      `${plural(total.revocations, 'revocation')} and ${plural(total.usedTickets, 'used ticket')} from ${args.from} to ${describe(args.to)} in ${seconds} s; verified`
+    )
+  } finally {
+    if (src.$client.inTransaction) src.$client.exec('ROLLBACK')
+    src.$client.close()
+    await target?.$client.end()
+  }
+}
+
+/** Before commit: every count, the bytes of history and each document's last seq equal the source's. */
+async function verify(src: SqliteDb, tx: Tx, total: Tally): Promise<void> {
+  const copied = await pgTally(tx)
+  const wrong = (Object.keys(total) as Array<keyof Tally>).filter((k) => copied[k] !== total[k]).map((k) => `${k}: ${total[k]} in SQLite, ${copied[k]} in PostgreSQL`)
+  const want = sqliteLastSeqs(src)
+  const got = await pgLastSeqs(tx)
+  for (const [id, seq] of want) if (got.get(id) !== seq) wrong.push(`document ${JSON.stringify(id)}: last seq ${seq} in SQLite, ${got.get(id) ?? 'none'} in PostgreSQL`)
+  for (const id of got.keys()) if (!want.has(id)) wrong.push(`document ${JSON.stringify(id)}: in PostgreSQL only`)
+  if (wrong.length > 0) throw new CopyError(`the copy does not match the source, rolled back (nothing was written):\n  ${wrong.slice(0, 20).join('\n  ')}`)
+}
+
+let exitCode: number
+try {
+  const args = parse(process.argv.slice(2))
+  if (args === 'help') {
+    console.log(USAGE)
+    exitCode = 0
+  } else {
+    console.log(await main(args))
+    exitCode = 0
+  }
+} catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`${err.message}\n${USAGE}`)
+    exitCode = 2
+  } else {
+    console.error(err instanceof CopyError ? err.message : `db:copy failed, nothing was written: ${(err as Error).stack ?? String(err)}`)
+    exitCode = 1
+  }
+}
+process.exit(exitCode)
