@@ -150,8 +150,12 @@ interface Progress {
   stop(): void
 }
 
-/** Two bars on stderr (cli-progress draws nothing when stderr is not a terminal). */
+/**
+ * Two bars on stderr, when it is a terminal. Not otherwise: cli-progress skips the updates there but
+ * still prints its unstarted bars (placeholders and all) on stop, which is noise in a log.
+ */
 function progress(total: Tally): Progress {
+  if (process.stderr.isTTY !== true) return { documents: () => {}, rows: () => {}, stop: () => {} }
   const bars = new cliProgress.MultiBar(
     { format: '{what} |{bar}| {value}/{total}', hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
