@@ -217,7 +217,7 @@ DbCopy('copies every table into an empty database: the same documents, history r
   assert.is(run.code, 0, run.stderr)
   const summary = run.stdout.trim().split('\n')
   assert.is(summary.length, 1, run.stdout)
-  assert.match(summary[0]!, /^copied 3 documents \(\d+ history rows, \d+ bytes\), 2 revocations and 1 used ticket from .* to 127\.0\.0\.1:\d+\/\S+ in [\d.]+ s; verified$/)
+  assert.match(summary[0]!, /^copied 3 documents \(\d+ history rows, [\d.]+ [kMG]?B\), 2 revocations and 1 used ticket from .* to 127\.0\.0\.1:\d+\/\S+ in [\d.]+ s; verified$/)
 
   const want = await sqliteContents(ctx)
   const got = await pgContents(ctx.target)
