@@ -17,6 +17,7 @@ import { addPerson, addRole, setAssignment, setTitle } from '../shared/schema.js
 import { connectIo, connectYws, converged, joinIo, type YwsClient } from './helpers/clients.js'
 import { http } from './helpers/http.js'
 import { startPostgres, type TestPostgres } from './helpers/postgres.js'
+import { freePort } from './helpers/redis.js'
 import { startServer, tempDir, token, type TestServer } from './helpers/server.js'
 import { suite } from './helpers/suite.js'
 import { nextEvent } from './helpers/wait.js'
@@ -284,6 +285,14 @@ DbCopy('a --from file that is not a SQLite database is an error (exit 1), named 
   const run = await dbCopy('--from', notSqlite, '--to', await ctx.pg!.createDatabase())
   assert.is(run.code, 1, run.stderr)
   assert.match(run.stderr, /cannot open .*notes\.txt as a skillmap SQLite database: file is not a database/)
+})
+
+DbCopy('an unreachable PostgreSQL is an error (exit 1) that names the target without its password', async (ctx) => {
+  const port = await freePort()
+  const run = await dbCopy('--from', ctx.file, '--to', `postgres://skillmap:hunter2@127.0.0.1:${port}/skillmap`)
+  assert.is(run.code, 1, run.stderr)
+  assert.match(run.stderr, new RegExp(`^cannot open the PostgreSQL database 127\\.0\\.0\\.1:${port}/skillmap: .*ECONNREFUSED`))
+  assert.not.match(run.stderr, /hunter2/)
 })
 
 DbCopy.run()
