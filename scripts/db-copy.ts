@@ -217,20 +217,20 @@ async function main(args: Args): Promise<string> {
   try {
     src = openSqlite(args.from, { sync: 'normal' })
   } catch (err) {
-    throw new CopyError(`cannot open ${args.from} as a skillmap SQLite database: ${(err as Error).message}`)
+    throw new CopyError(`cannot open ${args.from} as a skillmap SQLite database: ${driverError(err).message}`)
   }
   let target: PgDb | undefined
   try {
     try {
       target = await openPostgres(args.to)
     } catch (err) {
-      throw new CopyError(`cannot open the PostgreSQL database ${describe(args.to)}: ${(err as Error).message}`)
+      throw new CopyError(`cannot open the PostgreSQL database ${describe(args.to)}: ${driverError(err).message}`)
     }
     // One snapshot of the source for the whole copy (WAL: the first read fixes it), so counts,
     // rows and last seqs agree even if something wrote to the file meanwhile.
     src.$client.exec('BEGIN')
     const total = sqliteTally(src)
-    await target.transaction(async (tx) => {
+    await inTransaction(target, args, async (tx) => {
       await tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`))
       // Writers (a server started too early, a second copy) wait for this commit, then see rows.
       await tx.execute(sql`LOCK TABLE ${documents}, ${docUpdates}, ${revocations}, ${usedTickets} IN EXCLUSIVE MODE`)
@@ -261,6 +261,25 @@ async function main(args: Args): Promise<string> {
   }
 }
 
+/** drizzle wraps a failed query's error (its message holds every parameter: history bytes too); the driver's is the cause. */
+function driverError(err: unknown): Error & { code?: string } {
+  let e = err as Error & { code?: string; cause?: unknown }
+  while (e.cause instanceof Error) e = e.cause as typeof e
+  return e
+}
+
+const pgCode = (err: unknown): string | undefined => driverError(err).code
+
+/** The target's transaction; a lock not granted in LOCK_TIMEOUT means something else is using that database. */
+async function inTransaction(target: PgDb, args: Args, work: (tx: Tx) => Promise<void>): Promise<void> {
+  try {
+    await target.transaction(work)
+  } catch (err) {
+    if (pgCode(err) !== '55P03') throw err
+    throw new CopyError(`${describe(args.to)} is in use (a skillmap server running on it?): its tables stayed locked for ${LOCK_TIMEOUT}; stop it and run the copy again`)
+  }
+}
+
 /** Before commit: every count, the bytes of history and each document's last seq equal the source's. */
 async function verify(src: SqliteDb, tx: Tx, total: Tally): Promise<void> {
   const copied = await pgTally(tx)
@@ -287,7 +306,7 @@ try {
     console.error(`${err.message}\n${USAGE}`)
     exitCode = 2
   } else {
-    console.error(err instanceof CopyError ? err.message : `db:copy failed, nothing was written: ${(err as Error).stack ?? String(err)}`)
+    console.error(err instanceof CopyError ? err.message : `db:copy failed, nothing was written: ${err instanceof Error ? driverError(err).message : String(err)}`)
     exitCode = 1
   }
 }
