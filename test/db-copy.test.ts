@@ -41,12 +41,14 @@ interface Ctx {
   target: string
   admin: string
   revoked: string
+  /** a token of the subject revoked by sub (issued before the revocation) */
+  revokedSub: string
   exported: Map<string, Exported>
   servers: TestServer[]
   closers: Array<() => void>
 }
 
-const DbCopy = suite<Ctx>('db:copy', { dataDir: '', file: '', target: '', admin: '', revoked: '', exported: new Map(), servers: [], closers: [] })
+const DbCopy = suite<Ctx>('db:copy', { dataDir: '', file: '', target: '', admin: '', revoked: '', revokedSub: '', exported: new Map(), servers: [], closers: [] })
 
 interface Run {
   code: number | null
@@ -149,6 +151,7 @@ DbCopy.before(async (ctx) => {
   // A revoked token (revocations) and a used ticket (used_tickets).
   ctx.revoked = await token('editor', '*', 'Leaked', 'lee')
   assert.is((await http(srv.url, 'POST', '/api/tokens/revoke', { token: ctx.admin, body: { jti: decodeJwt(ctx.revoked).jti } })).status, 204)
+  ctx.revokedSub = await token('viewer', '*', 'Gone', 'gone')
   assert.is((await http(srv.url, 'POST', '/api/tokens/revoke', { token: ctx.admin, body: { sub: 'gone' } })).status, 204)
   const ticket = await http(srv.url, 'POST', '/api/tokens/ticket', { token: await token('viewer', 'alpha', 'Tia', 'tia') })
   assert.is(ticket.status, 200, ticket.text)
@@ -242,7 +245,18 @@ DbCopy('a server on the copy serves the same exports and ETags, and refuses the 
   const refused = await http(srv.url, 'GET', '/api/docs', { token: ctx.revoked })
   assert.is(refused.status, 401)
   assert.is(refused.json.message, 'token revoked')
-  assert.is((await http(srv.url, 'GET', '/api/docs', { token: await token('viewer', '*', 'Gone', 'gone') })).status, 401)
+  assert.is((await http(srv.url, 'GET', '/api/docs', { token: ctx.revokedSub })).status, 401)
+
+  // Editing goes on where the SQLite log stopped: the next seq, so the next ETag.
+  const writer = connectYws(srv.wsUrl, 'gamma', await token('editor', 'gamma', 'Bo', 'bo'))
+  const watcher = connectYws(srv.wsUrl, 'gamma', await token('viewer', 'gamma', 'Vic', 'vic'))
+  ctx.closers.push(writer.close, watcher.close)
+  await Promise.all([writer.synced(), watcher.synced()])
+  await editAndWait(writer.doc, watcher, (doc) => setTitle(doc, 'Map gamma, on PostgreSQL'))
+  const after = await http(srv.url, 'GET', '/api/docs/gamma/snapshot?format=json', { token: ctx.admin })
+  assert.is(after.headers.get('etag'), `"${Number(JSON.parse(ctx.exported.get('gamma')!.etag!)) + 1}"`)
+  assert.is(after.json.title, 'Map gamma, on PostgreSQL')
+  ctx.closers.splice(0).forEach((close) => close())
   await srv.close()
   ctx.servers.splice(ctx.servers.indexOf(srv), 1)
 })
