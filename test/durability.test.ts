@@ -1,7 +1,9 @@
 // What another client has seen survives kill -9; a corrupt document is refused, never replaced;
-// SIGTERM commits, closes live connections with 1012 and exits 0 (CONTRACT §1, §3c).
+// SIGTERM commits, closes live connections with 1012 and exits 0 (CONTRACT §1, §3c). On SQLite by
+// default; on PostgreSQL under SKILLMAP_TEST_DB=postgres.
 import Database from 'better-sqlite3'
 import path from 'node:path'
+import pg from 'pg'
 import { suite } from './helpers/suite.js'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
@@ -77,14 +79,17 @@ Durability('SIGTERM closes live connections with 1012, commits everything and ex
 
 Durability('a corrupt stored document refuses connections with an error and is not overwritten', async () => {
   const srv = await startServer()
+  // The garbage goes into the log behind the server's back: into the SQLite file, or on the
+  // PostgreSQL run (SKILLMAP_TEST_DB=postgres) into the server's database.
+  const log = srv.databaseUrl === undefined ? sqliteLog(srv.dataDir) : await postgresLog(srv.databaseUrl)
   try {
     const seed = new Y.Doc()
     seed.getMap('m').set('k', 'v')
     await srv.server.store.create({ id: 'broken', title: 'Broken', template: 'empty' }, Y.encodeStateAsUpdate(seed))
     const garbage = Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x05, 0x07, 0x09, 0x00])
-    const sqlite = new Database(path.join(srv.dataDir, 'skillmap.db'))
-    sqlite.prepare('INSERT INTO doc_updates (doc_id, seq, data) VALUES (?, 2, ?)').run('broken', garbage)
-    const rowsBefore = sqlite.prepare('SELECT seq, data FROM doc_updates WHERE doc_id = ? ORDER BY seq').all('broken')
+    await log.insert('broken', 2, garbage)
+    const rowsBefore = await log.rows('broken')
+    assert.is(rowsBefore.length, 2)
 
     const raw = rawWs(srv.wsUrl, 'broken', await token('editor', 'broken'))
     assert.is((await raw.closed).code, 4500)
@@ -96,11 +101,45 @@ Durability('a corrupt stored document refuses connections with an error and is n
     socket.close()
 
     assert.is(srv.server.rooms.get('broken'), undefined)
-    assert.equal(sqlite.prepare('SELECT seq, data FROM doc_updates WHERE doc_id = ? ORDER BY seq').all('broken'), rowsBefore)
-    sqlite.close()
+    assert.equal(await log.rows('broken'), rowsBefore)
   } finally {
+    await log.close()
     await srv.close()
   }
 })
+
+/** The doc_updates table, read and written directly. */
+interface RawLog {
+  insert(docId: string, seq: number, data: Buffer): Promise<void>
+  rows(docId: string): Promise<Array<{ seq: number; data: Buffer }>>
+  close(): Promise<void>
+}
+
+function sqliteLog(dataDir: string): RawLog {
+  const sqlite = new Database(path.join(dataDir, 'skillmap.db'))
+  return {
+    insert: async (docId, seq, data) => {
+      sqlite.prepare('INSERT INTO doc_updates (doc_id, seq, data) VALUES (?, ?, ?)').run(docId, seq, data)
+    },
+    rows: async (docId) => sqlite.prepare('SELECT seq, data FROM doc_updates WHERE doc_id = ? ORDER BY seq').all(docId) as Array<{ seq: number; data: Buffer }>,
+    close: async () => {
+      sqlite.close()
+    },
+  }
+}
+
+async function postgresLog(url: string): Promise<RawLog> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  return {
+    insert: async (docId, seq, data) => {
+      await client.query('INSERT INTO doc_updates (doc_id, seq, data) VALUES ($1, $2, $3)', [docId, seq, data])
+    },
+    // bigint comes back as a string from pg; the seqs here are small.
+    rows: async (docId) =>
+      (await client.query('SELECT seq, data FROM doc_updates WHERE doc_id = $1 ORDER BY seq', [docId])).rows.map((r) => ({ seq: Number(r.seq), data: r.data as Buffer })),
+    close: () => client.end(),
+  }
+}
 
 Durability.run()

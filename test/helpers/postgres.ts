@@ -2,8 +2,11 @@
 // a temporary directory, then `postgres` on a free port, from the folder `pg_config --bindir` names.
 // PostgreSQL refuses to run as root, so as root the directory is given to the `postgres` user and
 // both run under `runuser`. It is stopped when the suite closes it, and at the latest on process exit.
+// A detached one (the matrix's shared server, see database.ts) is closed by nobody: it does not keep
+// the event loop alive, so the test process ends when its tests do, and the exit hook stops it.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import type net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -60,7 +63,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface PostgresOptions {
+  /** neither the process nor its pipes hold the event loop; only the exit hook stops it */
+  detached?: boolean
+}
+
+export async function startPostgres({ detached = false }: PostgresOptions = {}): Promise<TestPostgres> {
   const bin = bindir()
   const user = postgresUser()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillmap-pg-'))
@@ -112,6 +120,10 @@ export async function startPostgres(): Promise<TestPostgres> {
       START_TIMEOUT_MS,
       'postgres to start',
     )
+    if (detached) {
+      child.unref()
+      for (const pipe of [child.stdout, child.stderr]) (pipe as net.Socket).unref()
+    }
   }
 
   const stop = async (): Promise<void> => {

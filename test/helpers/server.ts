@@ -1,5 +1,6 @@
 // Real servers for tests: in this process on 127.0.0.1:0, or as a child process (crash tests),
-// each on a fresh temporary DATA_DIR unless one is given.
+// each on a fresh temporary DATA_DIR unless one is given. Under SKILLMAP_TEST_DB=postgres both also
+// get the PostgreSQL database of that DATA_DIR (database.ts).
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -9,6 +10,7 @@ import { createAuth } from '../../server/auth.js'
 import { createServer, type ServerDeps, type SkillmapServer } from '../../server/app.js'
 import { loadConfig } from '../../server/config.js'
 import type { Role } from '../../shared/protocol.js'
+import { withDatabase } from './database.js'
 import { nextEvent, within } from './wait.js'
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256'
@@ -43,14 +45,16 @@ export interface TestServer {
   url: string
   wsUrl: string
   dataDir: string
+  /** the PostgreSQL database it serves from; undefined on SQLite (the file in dataDir) */
+  databaseUrl: string | undefined
   close(): Promise<void>
 }
 
 export async function startServer(env: Record<string, string> = {}, deps: ServerDeps = {}): Promise<TestServer> {
-  const vars = testEnv(env)
+  const vars = await withDatabase(testEnv(env))
   const server = await createServer(loadConfig(vars), deps)
   const url = await server.listen()
-  return { server, url, wsUrl: url.replace(/^http/, 'ws'), dataDir: vars.DATA_DIR!, close: () => server.close() }
+  return { server, url, wsUrl: url.replace(/^http/, 'ws'), dataDir: vars.DATA_DIR!, databaseUrl: vars.DATABASE_URL || undefined, close: () => server.close() }
 }
 
 export interface ChildServer {
@@ -60,13 +64,16 @@ export interface ChildServer {
   /** resolves with the exit code (or signal) once the process ended */
   exited: Promise<number | string | null>
   output: () => string
+  databaseUrl: string | undefined
 }
 
 /** `npm start`'s entry point in a child process; resolves once it prints its URL. */
 export async function startChild(env: Record<string, string>): Promise<ChildServer> {
+  const vars = await withDatabase(testEnv(env))
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...testEnv(env) },
+    // DATABASE_URL always set, so that one in the shell running the tests never leaks into a test.
+    env: { ...process.env, ...vars, DATABASE_URL: vars.DATABASE_URL ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -95,5 +102,5 @@ export async function startChild(env: Record<string, string>): Promise<ChildServ
     throw err
   }
   const url = /skillmap is running at (\S+)/.exec(out)![1]!
-  return { child, url, wsUrl: url.replace(/^http/, 'ws'), exited, output: () => out }
+  return { child, url, wsUrl: url.replace(/^http/, 'ws'), exited, output: () => out, databaseUrl: vars.DATABASE_URL || undefined }
 }
