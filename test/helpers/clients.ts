@@ -72,8 +72,11 @@ export interface IoDoc {
   leave(): void
 }
 
-/** Joins a document over a Socket.IO socket and keeps a Y.Doc in sync with it (CONTRACT §3b). */
-export async function joinIo(socket: IoSocket, docId: string, doc = new Y.Doc()): Promise<IoDoc & { ack: JoinAck }> {
+/**
+ * Joins a document over a Socket.IO socket and keeps a Y.Doc in sync with it (CONTRACT §3b). The doc
+ * is destroyed with the socket, unless `keepDoc` (a client that rejoins with the same doc elsewhere).
+ */
+export async function joinIo(socket: IoSocket, docId: string, doc = new Y.Doc(), { keepDoc = false } = {}): Promise<IoDoc & { ack: JoinAck }> {
   const awareness = new awarenessProtocol.Awareness(doc)
   const errors: DocError[] = []
   let markSynced: () => void = () => {}
@@ -100,13 +103,14 @@ export async function joinIo(socket: IoSocket, docId: string, doc = new Y.Doc())
   socket.on('doc:error', (id, error) => {
     if (id === docId) errors.push(error)
   })
-  doc.on('update', (update: Uint8Array, from: unknown) => {
+  const onUpdate = (update: Uint8Array, from: unknown): void => {
     if (from === origin) return
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MessageType.sync)
     syncProtocol.writeUpdate(encoder, update)
     send(encoding.toUint8Array(encoder))
-  })
+  }
+  doc.on('update', onUpdate)
   awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, from: unknown) => {
     if (from === origin) return
     const encoder = encoding.createEncoder()
@@ -118,7 +122,8 @@ export async function joinIo(socket: IoSocket, docId: string, doc = new Y.Doc())
   // The awareness's timer would keep the test process alive after the socket is gone.
   socket.on('disconnect', () => {
     awareness.destroy()
-    doc.destroy()
+    doc.off('update', onUpdate)
+    if (!keepDoc) doc.destroy()
   })
 
   const ack = await within(new Promise<JoinAck>((resolve) => socket.emit('doc:join', docId, resolve)), 5000, `the doc:join ack for ${docId}`)
