@@ -397,8 +397,11 @@ function contract(backend: Backend): void {
         }
         await server().stop()
         try {
-          assert.is(await within(waiting, 10_000, 'the waiting append to settle'), 'rejected')
-          await until(() => warnings.length > 0, { what: 'the lost connection to be logged' })
+          // A fast shutdown sometimes ends the holder's backend before the append's: the append then gets
+          // the lock and commits first. Either way the call settles and the process lives on.
+          const outcome = await within(waiting, 10_000, 'the waiting append to settle')
+          assert.ok(outcome === 'rejected' || outcome === 'committed', outcome)
+          if (outcome === 'rejected') await until(() => warnings.length > 0, { what: 'the lost connection to be logged' })
         } finally {
           await server().start()
         }
