@@ -10,6 +10,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { sql } from 'drizzle-orm'
+import { postgresUrlProblem } from '../server/config.js'
 import { openPostgres, openSqlite, type PgDb, type SqliteDb } from '../server/database.js'
 import { docUpdates, documents, revocations, usedTickets } from '../server/tables/pg.js'
 
@@ -57,19 +58,6 @@ function parse(argv: string[]): Args | 'help' {
     throw new UsageError(`--from: ${from} is a directory${fs.existsSync(inside) ? `; did you mean ${inside}?` : ''}`)
   }
   return { from, to }
-}
-
-/** The server's own check of DATABASE_URL (server/config.ts); never repeats the URL, which may hold a password. */
-function postgresUrlProblem(raw: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    return 'got something that is not a URL'
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return `got a ${url.protocol}// URL`
-  if (url.hostname === '') return 'got no host'
-  return undefined
 }
 
 /** host:port/database, for messages: the URL without its credentials. */

@@ -173,8 +173,8 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
   return Object.freeze(entries)
 }
 
-/** Why `raw` is no PostgreSQL URL, without repeating it: it may hold a password. */
-function postgresUrlProblem(raw: string): string | undefined {
+/** Why `raw` is no PostgreSQL URL, without repeating it: it may hold a password (also db:copy's check). */
+export function postgresUrlProblem(raw: string): string | undefined {
   let url: URL
   try {
     url = new URL(raw)
