@@ -112,17 +112,23 @@ const silent = { error() {}, warn() {}, info() {}, debug() {}, child: () => sile
 const registry = (store: Store) =>
   createRooms({ store, bus: createLocalBus(), log: silent, seed: () => edit('seed', '1'), maxDocBytes: 1 << 20, compactThreshold: 1000, unloadDelayMs: 60_000 })
 
-test('rooms: a rejected commit sends no frame to any peer, and closes the room\'s peers to come back', async () => {
+/** A registry on a gated store, with Ana and Ben joined to `doc` and their sync step 1 sent. */
+async function twoPeers() {
   const gated = await gatedStore()
   const rooms = registry(gated.store)
+  const room = await rooms.acquire('doc', { create: true })
+  const ana = peer('ana')
+  const ben = peer('ben')
+  room.join(ana)
+  room.join(ben)
+  room.release()
+  await rooms.flush()
+  return { gated, rooms, room, ana, ben }
+}
+
+test('rooms: a rejected commit sends no frame to any peer, and closes the room\'s peers to come back', async () => {
+  const { gated, rooms, room, ana, ben } = await twoPeers()
   try {
-    const room = await rooms.acquire('doc', { create: true })
-    const ana = peer('ana')
-    const ben = peer('ben')
-    room.join(ana)
-    room.join(ben)
-    room.release()
-    await rooms.flush()
     const before = ben.frames.length
     gated.fail(true)
     room.receiveUpdate(ana, edit('k', 'lost'))
@@ -139,16 +145,8 @@ test('rooms: a rejected commit sends no frame to any peer, and closes the room\'
 })
 
 test('rooms: while a commit is held, later updates gather into the next cut and are sent after it, in order', async () => {
-  const gated = await gatedStore()
-  const rooms = registry(gated.store)
+  const { gated, rooms, room, ana, ben } = await twoPeers()
   try {
-    const room = await rooms.acquire('doc', { create: true })
-    const ana = peer('ana')
-    const ben = peer('ben')
-    room.join(ana)
-    room.join(ben)
-    room.release()
-    await rooms.flush()
     const seen = (): string[] => ben.frames.map((f) => decodeFrame(f)).filter((f) => f.kind === 'update').map((f) => {
       const d = new Y.Doc()
       Y.applyUpdate(d, (f as { update: Uint8Array }).update)
