@@ -224,6 +224,8 @@ function serve(socket: IoSocket, deps: IoDeps): void {
         {
           docId,
           principal,
+          // The ack goes out before the room's sync step 1 (CONTRACT §3b: ack, then step 1), so
+          // the peer is made, and the reply sent, just before the room joins it.
           makePeer: () => {
             const id = docId as string
             void socket.join(ioRoom(id))

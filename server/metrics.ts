@@ -2,7 +2,8 @@
 // process (tests, benchmarks) never share counters. Everything is pushed by the code that does the
 // work, once per commit, drain or connection: no per-receiver work and no label per document.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { RefusedReason, RoomMetrics } from './rooms.js'
+import type { RefusedReason } from './room.js'
+import type { RoomMetrics } from './rooms.js'
 
 export type Transport = 'y-websocket' | 'socket.io'
 

@@ -15,9 +15,6 @@ import { Replica } from './replica.js'
 import { Room, type ApplyUpdate, type CloseReason, type Cut, type RefusedReason } from './room.js'
 import type { Store } from './store/types.js'
 
-export type { ApplyUpdate, Peer, RefusedReason } from './room.js'
-export { Room } from './room.js'
-
 /** How often a busy document's updatedAt is written (each write is one more page per commit). */
 const TOUCH_EVERY_MS = 1000
 /** While other instances may exist, how often each room checks the database for rows it missed. */
@@ -36,6 +33,7 @@ export interface RoomMetrics {
 }
 
 const NO_METRICS: RoomMetrics = { persisted() {}, fannedOut() {}, loaded() {}, refused() {} }
+const DONE = Promise.resolve()
 
 /** A committed view of one document for a reader (REST exports). */
 export interface DocView {
@@ -142,14 +140,22 @@ export function createRooms(options: RoomsOptions): Rooms {
     },
   }
 
-  /** Runs `fn`; a failure drops this room (its clients come back) instead of escaping. */
-  async function guard(entry: Loaded, fn: () => unknown): Promise<void> {
-    try {
-      await fn()
-    } catch (err) {
+  /**
+   * Runs `fn`; a failure drops this room (its clients come back) instead of escaping. Synchronous
+   * work (a cut's sends, on every turn) stays synchronous: only a promise from `fn` is awaited.
+   */
+  function guard(entry: Loaded, fn: () => unknown): Promise<void> {
+    const failed = (err: unknown): void => {
       log.error({ err, doc: entry.room.id }, 'room failed; closing its connections')
       remove(entry, 'try-again')
     }
+    try {
+      const result = fn()
+      if (result instanceof Promise) return result.then(() => {}, failed)
+    } catch (err) {
+      failed(err)
+    }
+    return DONE
   }
 
   function remove(entry: Loaded, reason: CloseReason | undefined): void {
@@ -231,7 +237,7 @@ export function createRooms(options: RoomsOptions): Rooms {
     for (const { entry, cut } of cuts) {
       if (entry.room.closed) continue
       const started = performance.now()
-      await guard(entry, () => entry.room.send(cut.frames))
+      void guard(entry, () => entry.room.send(cut.frames))
       metrics.fannedOut((performance.now() - started) / 1000)
     }
     for (const { entry } of writers) {
