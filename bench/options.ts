@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 
 export const SCENARIOS = ['fanout', 'saturation', 'manydocs', 'coldload', 'cross', 'abuse'] as const
 export type Scenario = (typeof SCENARIOS)[number]
-export const DEFAULT_TARGETS = ['raw', 'hocuspocus', 'skillmap-yws', 'skillmap-sio']
+export const DEFAULT_TARGETS = ['raw', 'hocuspocus', 'skillmap-yws', 'skillmap-pg', 'skillmap-sio']
 
 export interface Plan {
   quick: boolean
@@ -28,7 +28,7 @@ export interface Plan {
 const HELP = `npm run bench -- [options]
 
   --quick                 small scenarios, 1 repeat, short windows (CI smoke run, < 2 min)
-  --targets a,b           ${DEFAULT_TARGETS.join(',')} (default: all four)
+  --targets a,b           ${DEFAULT_TARGETS.join(',')} (default: all five)
   --scenarios a,b         ${SCENARIOS.join(',')} (default: all)
   --repeat N              repeats per measurement, medians reported (default 3, quick 1)
   --clients a,b           fan-out sizes instead of the plan's (e.g. 500)

@@ -1,12 +1,21 @@
-// Medians over repeats, ratios to the raw relay and to Hocuspocus from the same repeat, the
-// targets of the issue (reported, never asserted), and the printed / Markdown tables.
+// Medians over repeats, ratios to the raw relay and to Hocuspocus from the same repeat (and of
+// skillmap on PostgreSQL to skillmap on SQLite), the targets of the issue (reported, never
+// asserted), and the printed / Markdown tables.
 import { median, type Row } from './scenarios.js'
 import type { Scenario } from './options.js'
 
 type Metric = 'p99' | 'cpuPct' | 'rssPerConnKB' | 'maxRate' | 'coldCompleteMs' | 'p99Remote'
-const RATIO_METRICS: Metric[] = ['p99', 'cpuPct', 'rssPerConnKB', 'maxRate', 'coldCompleteMs']
-const BASELINES = ['raw', 'hocuspocus'] as const
+const RATIO_METRICS: Metric[] = ['p99', 'cpuPct', 'rssPerConnKB', 'maxRate', 'coldCompleteMs', 'p99Remote']
+const BASELINES = ['raw', 'hocuspocus', 'sqlite'] as const
 type Baseline = (typeof BASELINES)[number]
+/** the target each baseline is */
+const BASELINE_TARGET: Record<Baseline, string> = { raw: 'raw', hocuspocus: 'hocuspocus', sqlite: 'skillmap-yws' }
+/**
+ * Targets a baseline is reported for, when not every one: ×sqlite is skillmap on PostgreSQL against
+ * skillmap on SQLite, the same server and transport, so the ratio is the database's share alone.
+ */
+const COMPARED: Partial<Record<Baseline, string[]>> = { sqlite: ['skillmap-pg'] }
+const compared = (base: Baseline, target: string) => COMPARED[base]?.includes(target) ?? true
 
 export interface Summary {
   scenario: Scenario
@@ -38,11 +47,12 @@ export function summarize(rows: Row[]): Summary[] {
     for (const r of measured) for (const [k, v] of Object.entries(r)) if (typeof v === 'number' && k !== 'repeat') numeric.add(k)
     const med: Record<string, number> = {}
     for (const k of numeric) med[k] = median(measured.map((r) => (r as unknown as Record<string, number>)[k]!))
-    const ratio = { raw: {}, hocuspocus: {} } as Summary['ratio']
+    const ratio = { raw: {}, hocuspocus: {}, sqlite: {} } as Summary['ratio']
     for (const base of BASELINES) {
+      if (!compared(base, first.target)) continue
       for (const m of RATIO_METRICS) {
         const per = measured.map((r) => {
-          const b = rows.find((x) => x.scenario === r.scenario && x.variant === r.variant && x.repeat === r.repeat && x.target === base && !x.error)
+          const b = rows.find((x) => x.scenario === r.scenario && x.variant === r.variant && x.repeat === r.repeat && x.target === BASELINE_TARGET[base] && !x.error)
           const a = r[m]
           const bv = b?.[m]
           return typeof a === 'number' && typeof bv === 'number' && bv > 0 ? a / bv : NaN
@@ -86,7 +96,7 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
     const v = s?.ratio[base][metric]
     if (v === undefined || !Number.isFinite(v)) return checks.push({ name, value: '—', met: null, note: 'not measured' })
     // a latency ratio means nothing when the generator, not the servers, set the latency
-    const baseline = find(s!.scenario, base, s!.variant)
+    const baseline = find(s!.scenario, BASELINE_TARGET[base], s!.variant)
     const doubt = metric === 'p99' ? [s!, baseline].flatMap((x) => (x ? unreliable(x) : [])) : []
     if (doubt.length) return checks.push({ name, value: `${fmt(v, 2)}×`, met: null, note: `not judged: ${[...new Set(doubt)].join('; ')}` })
     const met = op === '<=' ? v <= limit : v >= limit
@@ -99,6 +109,9 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
   ratioCheck('many-docs 1000 yws RSS/conn ≤ 0.6× Hocuspocus+SQLite', find('manydocs', 'skillmap-yws', 'D=1000'), 'hocuspocus', 'rssPerConnKB', '<=', 0.6)
   ratioCheck('many-docs 1000 yws CPU ≤ 0.5× Hocuspocus+SQLite', find('manydocs', 'skillmap-yws', 'D=1000'), 'hocuspocus', 'cpuPct', '<=', 0.5)
   ratioCheck('cold-load yws ≤ 0.1× Hocuspocus+SQLite', find('coldload', 'skillmap-yws'), 'hocuspocus', 'coldCompleteMs', '<=', 0.1)
+  // issue 15: PostgreSQL against SQLite, both skillmap over y-websocket, in the same repeat
+  ratioCheck('fan-out N=500 PostgreSQL p99 ≤ 1.5× SQLite', find('fanout', 'skillmap-pg', 'N=500'), 'sqlite', 'p99', '<=', 1.5)
+  ratioCheck('saturation PostgreSQL ≥ 0.5× SQLite', find('saturation', 'skillmap-pg'), 'sqlite', 'maxRate', '>=', 0.5)
 
   for (const target of ['skillmap-yws', 'skillmap-sio']) {
     const s = find('abuse', target)
@@ -109,15 +122,19 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
     else checks.push({ name, value: `${fmt(v, 2)}×`, met: v <= 2, note: `${fmt(s!.median.bombs, 0)} bombs in the window` })
   }
 
-  const cross = find('cross', 'skillmap-yws')
-  const remote = cross?.median.p99Remote
-  const crossName = 'cross-instance p99 ≤ 50 ms'
-  if (cross && cross.median.remoteReceipts === 0)
-    checks.push({ name: crossName, value: 'nothing arrived', met: false, note: 'no update reached the readers on the other instance' })
-  else if (remote === undefined || !Number.isFinite(remote)) checks.push({ name: crossName, value: '—', met: null, note: 'not measured' })
-  else if (unreliable(cross!).length)
-    checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: null, note: `not judged: ${unreliable(cross!).join('; ')}` })
-  else checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: remote <= 50, note: 'readers on the other instance' })
+  for (const [target, crossName] of [
+    ['skillmap-yws', 'cross-instance p99 ≤ 50 ms'],
+    ['skillmap-pg', 'cross-instance PostgreSQL p99 ≤ 50 ms'],
+  ] as const) {
+    const cross = find('cross', target)
+    const remote = cross?.median.p99Remote
+    if (cross && cross.median.remoteReceipts === 0)
+      checks.push({ name: crossName, value: 'nothing arrived', met: false, note: 'no update reached the readers on the other instance' })
+    else if (remote === undefined || !Number.isFinite(remote)) checks.push({ name: crossName, value: '—', met: null, note: 'not measured' })
+    else if (unreliable(cross!).length)
+      checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: null, note: `not judged: ${unreliable(cross!).join('; ')}` })
+    else checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: remote <= 50, note: 'readers on the other instance' })
+  }
 
   // SQLITE_SYNC=full against normal, per repeat like every other ratio
   const perRepeat = rows
@@ -152,7 +169,8 @@ interface Column {
 }
 
 const med = (k: string, digits = 1) => (s: Summary) => fmt(s.median[k], digits)
-const rat = (base: Baseline, m: Metric) => (s: Summary) => (s.target === base ? '1' : fmt(s.ratio[base][m], 2))
+const rat = (base: Baseline, m: Metric) => (s: Summary) =>
+  s.target === BASELINE_TARGET[base] ? '1' : compared(base, s.target) ? fmt(s.ratio[base][m], 2) : ''
 /** a generator event loop busier than this is the limit, not the server */
 const GENERATOR_BUSY_ELU = 0.9
 /** other processes using more than this share of a core made the window noisy */
@@ -177,11 +195,13 @@ const LATENCY: Column[] = [
   { title: 'p99 range', get: spread(1) },
   { title: 'p99 ×raw', get: rat('raw', 'p99') },
   { title: 'p99 ×hocus', get: rat('hocuspocus', 'p99') },
+  { title: 'p99 ×sqlite', get: rat('sqlite', 'p99') },
   { title: 'upd/s delivered', get: med('deliveredPerSec', 0) },
   { title: 'deliv %', get: med('deliveryPct', 2) },
   { title: 'CPU %', get: med('cpuPct', 1) },
   { title: 'CPU ×raw', get: rat('raw', 'cpuPct') },
   { title: 'CPU ×hocus', get: rat('hocuspocus', 'cpuPct') },
+  { title: 'CPU ×sqlite', get: rat('sqlite', 'cpuPct') },
   { title: 'RSS MB', get: med('rssMB', 1) },
   { title: 'gen CPU %', get: med('generatorCpuPct', 0) },
 ]
@@ -205,6 +225,7 @@ const COLUMNS: Record<Scenario, Column[]> = {
     { title: 'range', get: spread(0) },
     { title: '×raw', get: rat('raw', 'maxRate') },
     { title: '×hocus', get: rat('hocuspocus', 'maxRate') },
+    { title: '×sqlite', get: rat('sqlite', 'maxRate') },
     { title: 'p50 ms at max', get: med('p50', 2) },
     { title: 'p99 ms at max', get: med('p99', 2) },
     { title: 'deliveries/s at max', get: med('deliveredPerSec', 0) },
@@ -217,10 +238,16 @@ const COLUMNS: Record<Scenario, Column[]> = {
     { title: 'complete ms', get: med('coldCompleteMs', 0) },
     { title: 'range', get: spread(0) },
     { title: '×hocus', get: rat('hocuspocus', 'coldCompleteMs') },
+    { title: '×sqlite', get: rat('sqlite', 'coldCompleteMs') },
     { title: 'warm complete ms', get: med('warmCompleteMs', 0) },
     { title: 'RSS MB', get: med('rssMB', 1) },
   ],
-  cross: [...LATENCY, { title: 'p99 other instance ms', get: med('p99Remote', 2) }, { title: 'gen lag p99 ms', get: med('lagP99Ms', 1) }],
+  cross: [
+    ...LATENCY,
+    { title: 'p99 other instance ms', get: med('p99Remote', 2) },
+    { title: 'p99 other ×sqlite', get: rat('sqlite', 'p99Remote') },
+    { title: 'gen lag p99 ms', get: med('lagP99Ms', 1) },
+  ],
   abuse: [
     { title: 'p99 ms alone', get: med('p99', 2) },
     { title: 'p99 ms attacked', get: med('p99Attack', 2) },
@@ -240,7 +267,7 @@ const TITLES: Record<Scenario, string> = {
   saturation: 'saturation: 20 clients, 10 writers, rate doubled until p99 > 100 ms (highest passing rate)',
   manydocs: 'many-docs: D documents × 2 clients, each writing 0.2 updates/s',
   coldload: 'cold-load: long history, server restarted, time until a new client holds the whole document',
-  cross: 'cross-instance: 2 skillmap instances through Redis, writers on one, readers on both',
+  cross: 'cross-instance: 2 skillmap instances through Redis (SQLite: one DATA_DIR; PostgreSQL: one database), writers on one, readers on both',
   abuse: 'abuse: fan-out on one document alone, then while one connection sends update bombs (yjs#687) to another, reconnecting whenever closed',
 }
 

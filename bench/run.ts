@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { canPin, killAll } from './proc.js'
 import { parsePlan, type Plan, type Scenario } from './options.js'
 import { TARGETS, unavailable, type TargetDef } from './targets/index.js'
+import { stopBenchPostgres } from './targets/postgres.js'
 import { REPO_ROOT } from './targets/skillmap.js'
 import { abuse, fanout, manydocs, saturation, coldload, cross, type Row, type Context } from './scenarios.js'
 import { summarize, evaluate, renderText, renderMarkdown } from './report.js'
@@ -54,16 +55,17 @@ function measurements(plan: Plan): Measurement[] {
           list.push({ scenario, variant: `D=${d}`, targets: pick(plan.targets), run: (def, r, c) => manydocs(def, d, r, c) })
         break
       case 'coldload':
-        // the quick run loads through one skillmap transport only: a cold-load costs two server starts
+        // the quick run loads through one skillmap target only: a cold-load costs two server starts
         list.push({
           scenario,
           variant: 'restart',
-          targets: pick(plan.targets).filter((t) => t.persists && !(plan.quick && t.name === 'skillmap-sio')),
+          targets: pick(plan.targets).filter((t) => t.persists && !(plan.quick && (t.name === 'skillmap-sio' || t.name === 'skillmap-pg'))),
           run: coldload,
         })
         break
       case 'cross':
-        list.push({ scenario, variant: 'redis', targets: pick(['skillmap-yws']), run: cross })
+        // SQLite: two instances on one DATA_DIR; PostgreSQL: two DATA_DIRs, one database (as on two hosts)
+        list.push({ scenario, variant: 'redis', targets: pick(['skillmap-yws', 'skillmap-pg']), run: cross })
         break
       case 'abuse':
         // the bomb check is skillmap's: the attacker speaks each of its transports in turn
@@ -82,6 +84,27 @@ function describe(r: Row): string {
   if (r.scenario === 'coldload') return `complete ${f(r.coldCompleteMs, 0)} ms (first state ${f(r.coldFirstStateMs, 0)} ms), warm ${f(r.warmCompleteMs, 0)} ms`
   const head = r.scenario === 'saturation' ? `max ${f(r.maxRate, 0)} upd/s [${(r.steps ?? []).map((s) => `${s.rate}:${f(s.p99, 0)}ms${s.passed ? '' : '✗'}`).join(' ')}], ` : ''
   return `${head}p50 ${f(r.p50, 2)} p99 ${f(r.p99, 2)} ms, ${f(r.deliveryPct, 2)} % delivered, CPU ${f(r.cpuPct)} %, RSS ${f(r.rssMB)} MB, ${r.connected}/${r.clients} connected${r.lagging ? ', GENERATOR LAG' : ''}${r.errors?.length ? `, ${r.errors.length} error(s): ${r.errors[0]}` : ''}`
+}
+
+/** Every measurement × repeat, targets rotated per repeat; a crash becomes a failed row. */
+async function measureAll(list: Measurement[], plan: Plan, ctx: Context, rows: Row[]): Promise<void> {
+  for (const m of list) {
+    for (let repeat = 1; repeat <= plan.repeat; repeat++) {
+      // rotate the target order per repeat, so no target always runs first (or last) on a warm host
+      const order = m.targets.map((_, i) => m.targets[(i + repeat - 1) % m.targets.length]!)
+      for (const def of order) {
+        const t0 = Date.now()
+        let row: Row
+        try {
+          row = await m.run(def, repeat, ctx)
+        } catch (err) {
+          row = { scenario: m.scenario, variant: m.variant, target: def.name, repeat, ok: false, error: (err as Error).message }
+        }
+        rows.push(row)
+        console.error(`[${m.scenario} ${row.variant} ${def.name} #${repeat}] ${describe(row)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
+      }
+    }
+  }
 }
 
 async function main(): Promise<number> {
@@ -107,22 +130,11 @@ async function main(): Promise<number> {
   )
 
   const rows: Row[] = []
-  for (const m of list) {
-    for (let repeat = 1; repeat <= plan.repeat; repeat++) {
-      // rotate the target order per repeat, so no target always runs first (or last) on a warm host
-      const order = m.targets.map((_, i) => m.targets[(i + repeat - 1) % m.targets.length]!)
-      for (const def of order) {
-        const t0 = Date.now()
-        let row: Row
-        try {
-          row = await m.run(def, repeat, ctx)
-        } catch (err) {
-          row = { scenario: m.scenario, variant: m.variant, target: def.name, repeat, ok: false, error: (err as Error).message }
-        }
-        rows.push(row)
-        console.error(`[${m.scenario} ${row.variant} ${def.name} #${repeat}] ${describe(row)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`)
-      }
-    }
+  try {
+    await measureAll(list, plan, ctx, rows)
+  } finally {
+    // the run's PostgreSQL (skillmap-pg), started by its first measurement
+    await stopBenchPostgres()
   }
 
   const summaries = summarize(rows)

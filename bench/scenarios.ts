@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnPinned, stopChild, sleep, tail } from './proc.js'
 import { GENERATOR_CORE, startTarget, type RunningTarget, type TargetDef } from './targets/index.js'
+import { benchPostgres } from './targets/postgres.js'
 import { startRedis } from './targets/redis.js'
 import { REPO_ROOT } from './targets/skillmap.js'
 import type { Plan, Scenario } from './options.js'
@@ -115,10 +116,34 @@ function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'skillmap-bench-'))
 }
 
+/**
+ * A target on PostgreSQL gets a fresh database of the run's server for one measurement (dropped
+ * after it); others get nothing. The first call starts that server, outside every measured window.
+ */
+async function withDatabase<T>(def: TargetDef, ctx: Context, fn: (databaseUrl: string | undefined) => Promise<T>): Promise<T> {
+  if (def.db !== 'postgres') return fn(undefined)
+  const postgres = await benchPostgres(ctx.logDir)
+  const url = await postgres.createDatabase()
+  try {
+    return await fn(url)
+  } finally {
+    await postgres.dropDatabase(url)
+  }
+}
+
 async function withTarget<T>(
   def: TargetDef,
   ctx: Context,
   opts: { instances?: number; redis?: boolean },
+  fn: (t: RunningTarget, g: Generator) => Promise<T>,
+): Promise<T> {
+  return withDatabase(def, ctx, (databaseUrl) => withServers(def, ctx, { ...opts, databaseUrl }, fn))
+}
+
+async function withServers<T>(
+  def: TargetDef,
+  ctx: Context,
+  opts: { instances?: number; redis?: boolean; databaseUrl: string | undefined },
   fn: (t: RunningTarget, g: Generator) => Promise<T>,
 ): Promise<T> {
   const dataDir = tempDataDir()
@@ -133,9 +158,12 @@ async function withTarget<T>(
       logDir: ctx.logDir,
       ...(opts.instances ? { instances: opts.instances } : {}),
       ...(redis ? { redisUrl: redis.url } : {}),
+      ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
     })
     try {
-      return await fn(running, generator)
+      const result = await fn(running, generator)
+      await running.checkStored?.()
+      return result
     } finally {
       await running.stop()
     }
@@ -308,15 +336,21 @@ export async function abuse(def: TargetDef, repeat: number, ctx: Context): Promi
   })
 }
 
-export async function coldload(def: TargetDef, repeat: number, ctx: Context): Promise<Row> {
+export function coldload(def: TargetDef, repeat: number, ctx: Context): Promise<Row> {
+  // one database for both starts: the restarted server loads what the first one stored
+  return withDatabase(def, ctx, (databaseUrl) => coldloadOn(def, repeat, ctx, databaseUrl))
+}
+
+async function coldloadOn(def: TargetDef, repeat: number, ctx: Context, databaseUrl: string | undefined): Promise<Row> {
   const p = ctx.plan.coldload
   const row: Row = { scenario: 'coldload', variant: `${p.updates} updates`, target: def.name, repeat, ok: false, docs: 1 }
   const dataDir = tempDataDir()
+  const startOpts = { dataDir, logDir: ctx.logDir, ...(databaseUrl ? { databaseUrl } : {}) }
   const timeoutMs = 120_000
   const docId = 'coldload'
   try {
     let generator = startGenerator(ctx)
-    const started = await startTarget(def, { dataDir, logDir: ctx.logDir }).catch(async (err) => {
+    const started = await startTarget(def, startOpts).catch(async (err) => {
       await generator.stop()
       throw err
     })
@@ -330,11 +364,12 @@ export async function coldload(def: TargetDef, repeat: number, ctx: Context): Pr
         generator,
       )) as SeedResult
       await sleep(def.settleBeforeStopMs)
+      await started.checkStored?.()
     } finally {
       cleanStop = await started.stop({ graceful: true })
     }
     generator = startGenerator(ctx)
-    const restarted = await startTarget(def, { dataDir, logDir: ctx.logDir }).catch(async (err) => {
+    const restarted = await startTarget(def, startOpts).catch(async (err) => {
       await generator.stop()
       throw err
     })

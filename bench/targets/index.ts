@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, spawnPinned, stopChild, tail, waitHttp } from '../proc.js'
 import type { Endpoint, Framing } from '../types.js'
+import { checkSkillmapDatabase, postgresMissing } from './postgres.js'
 import { REPO_ROOT, SKILLMAP_ENTRY, mintToken, skillmapEnv, skillmapMissing } from './skillmap.js'
 
 /** servers run on core 0, the generator on core 1 (as in perf-anchors.md) */
@@ -18,6 +19,8 @@ export interface TargetDef {
   framing: Framing
   /** extra environment for the server (e.g. SQLITE_SYNC=full) */
   env?: Record<string, string>
+  /** skillmap's database: SQLite in DATA_DIR (the default), or the run's PostgreSQL through DATABASE_URL */
+  db?: 'sqlite' | 'postgres'
   /** keeps documents across a restart (cold-load applies) */
   persists: boolean
   /** wait this long after the last client left before a restart: extension-sqlite does not await its writes */
@@ -28,6 +31,7 @@ export const TARGETS: Record<string, TargetDef> = {
   raw: { name: 'raw', server: 'raw', framing: 'yws', persists: false, settleBeforeStopMs: 0 },
   hocuspocus: { name: 'hocuspocus', server: 'hocuspocus', framing: 'hocus', persists: true, settleBeforeStopMs: 1500 },
   'skillmap-yws': { name: 'skillmap-yws', server: 'skillmap', framing: 'yws', persists: true, settleBeforeStopMs: 0 },
+  'skillmap-pg': { name: 'skillmap-pg', server: 'skillmap', framing: 'yws', db: 'postgres', persists: true, settleBeforeStopMs: 0 },
   'skillmap-sio': { name: 'skillmap-sio', server: 'skillmap', framing: 'sio', persists: true, settleBeforeStopMs: 0 },
   'skillmap-yws-full': {
     name: 'skillmap-yws-full',
@@ -49,19 +53,26 @@ export interface RunningTarget {
    * and a graceful shutdown would only lengthen the run.
    */
   stop(opts?: { graceful: boolean }): Promise<boolean>
+  /**
+   * After a measurement that wrote: throws unless the updates are where the target says it stores
+   * them (skillmap-pg: rows in its PostgreSQL database). Absent when there is nothing to check.
+   */
+  checkStored?(): Promise<void>
 }
 
 export interface StartOptions {
   dataDir: string
   logDir: string
-  /** several skillmap instances sharing dataDir through Redis (cross-instance) */
+  /** several skillmap instances through Redis (cross-instance): on SQLite they share dataDir, on PostgreSQL each has its own */
   instances?: number
   redisUrl?: string
+  /** required for a target with db 'postgres': a fresh database of the run's PostgreSQL */
+  databaseUrl?: string
 }
 
 /** Why a target cannot run on this checkout, or undefined when it can. */
 export function unavailable(def: TargetDef): string | undefined {
-  if (def.server === 'skillmap') return skillmapMissing()
+  if (def.server === 'skillmap') return skillmapMissing() ?? (def.db === 'postgres' ? postgresMissing() : undefined)
   if (def.server === 'hocuspocus' && !existsSync(join(REPO_ROOT, 'bench', 'node_modules', '@hocuspocus', 'server')))
     return 'bench dependencies are not installed: run `npm ci --prefix bench`'
   return undefined
@@ -86,21 +97,26 @@ export async function startTarget(def: TargetDef, opts: StartOptions): Promise<R
 
 async function startOnce(def: TargetDef, opts: StartOptions): Promise<RunningTarget> {
   const instances = opts.instances ?? 1
+  if (def.db === 'postgres' && !opts.databaseUrl) throw new Error(`${def.name}: no databaseUrl to start with`)
   const started: { pid: number; stop: (timeoutMs: number) => Promise<boolean> }[] = []
   const endpoints: Endpoint[] = []
   const token = def.server === 'skillmap' ? await mintToken() : 'bench'
   // instances start side by side: each one's start-up is part of no measurement
   const results = await Promise.allSettled(
-    Array.from({ length: instances }, async () => {
+    Array.from({ length: instances }, async (_, i) => {
       const port = await freePort()
       const logFile = join(opts.logDir, `${def.name}-${port}.log`)
-      const { script, env, health } = launchSpec(def, port, opts)
+      // on PostgreSQL nothing is shared through the disk: each instance its own DATA_DIR, as on two hosts
+      const dataDir = def.db === 'postgres' ? join(opts.dataDir, `instance-${i}`) : opts.dataDir
+      mkdirSync(dataDir, { recursive: true })
+      const { script, env, health } = launchSpec(def, port, { ...opts, dataDir })
       const child = spawnPinned(process.execPath, ['--import', 'tsx', script], { core: SERVER_CORE, cwd: REPO_ROOT, env, logFile })
       started.push({ pid: child.pid!, stop: (timeoutMs) => stopChild(child, timeoutMs) })
       try {
         await waitHttp(`http://127.0.0.1:${port}${health}`, child, START_TIMEOUT_MS)
       } catch (err) {
-        throw new Error(`${def.name} did not start: ${(err as Error).message}\n--- ${logFile}\n${tail(logFile)}`)
+        const why = thrown(logFile)
+        throw new Error(`${def.name} did not start: ${(err as Error).message}${why ? `: ${why}` : ''}\n--- ${logFile}\n${tail(logFile)}`)
       }
       return { pid: child.pid!, endpoint: endpointFor(def, port, token) }
     }),
@@ -112,12 +128,42 @@ async function startOnce(def: TargetDef, opts: StartOptions): Promise<RunningTar
   }
   const ok = results.map((r) => (r as PromiseFulfilledResult<{ pid: number; endpoint: Endpoint }>).value)
   endpoints.push(...ok.map((r) => r.endpoint))
+  const stop = async (o?: { graceful: boolean }) => (await Promise.all(started.map((s) => s.stop(o?.graceful ? STOP_TIMEOUT_MS : 0)))).every(Boolean)
+  const databaseUrl = def.db === 'postgres' ? opts.databaseUrl : undefined
+  if (databaseUrl) {
+    // a server that ignored DATABASE_URL would be measured on SQLite under the PostgreSQL name: refuse it
+    try {
+      await checkSkillmapDatabase(databaseUrl, { rows: false })
+    } catch (err) {
+      await stop()
+      throw new Error(`${def.name}: ${(err as Error).message}`)
+    }
+  }
   return {
     def,
     pids: ok.map((r) => r.pid),
     endpoints,
-    stop: async (o) => (await Promise.all(started.map((s) => s.stop(o?.graceful ? STOP_TIMEOUT_MS : 0)))).every(Boolean),
+    stop,
+    ...(databaseUrl
+      ? {
+          checkStored: async () => {
+            await checkSkillmapDatabase(databaseUrl, { rows: true })
+          },
+        }
+      : {}),
   }
+}
+
+/**
+ * The error a server died of, from its log (Node prints `Error: message` above the stack), so that
+ * the one line a failed measurement is reported by says why (e.g. a refused DATABASE_URL).
+ */
+function thrown(logFile: string): string | undefined {
+  return tail(logFile, 200)
+    .split('\n')
+    .filter((l) => /^(\w*Error|error)(\s\[[\w_]+\])?:\s/.test(l.trim()))
+    .at(-1)
+    ?.trim()
 }
 
 function launchSpec(def: TargetDef, port: number, opts: StartOptions) {
@@ -129,7 +175,13 @@ function launchSpec(def: TargetDef, port: number, opts: StartOptions) {
     case 'skillmap':
       return {
         script: SKILLMAP_ENTRY,
-        env: skillmapEnv({ port, dataDir: opts.dataDir, ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}), ...(def.env ? { extra: def.env } : {}) }),
+        env: skillmapEnv({
+          port,
+          dataDir: opts.dataDir,
+          ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
+          ...(def.db === 'postgres' && opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+          ...(def.env ? { extra: def.env } : {}),
+        }),
         health: '/healthz',
       }
   }

@@ -13,7 +13,7 @@ export function skillmapMissing(): string | undefined {
   return `skillmap server not found: ${SKILLMAP_ENTRY} does not exist in ${REPO_ROOT}. Merge main (with server/main.ts) into this branch, or run only --targets raw,hocuspocus.`
 }
 
-export function skillmapEnv(opts: { port: number; dataDir: string; redisUrl?: string; extra?: Record<string, string> }): Record<string, string> {
+export function skillmapEnv(opts: { port: number; dataDir: string; redisUrl?: string; databaseUrl?: string; extra?: Record<string, string> }): Record<string, string> {
   return {
     PORT: String(opts.port),
     HOST: '127.0.0.1',
@@ -24,6 +24,7 @@ export function skillmapEnv(opts: { port: number; dataDir: string; redisUrl?: st
     RATE_LIMIT_PER_SEC: '1000000',
     RATE_LIMIT_BURST: '1000000',
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.extra,
   }
 }
