@@ -47,12 +47,15 @@ export class BenchClient {
   private ws?: WebSocket
   private sio?: WebSocket
   private readonly prefix: Uint8Array
+  /** one of the endpoint's tokens, the same for every client of this document */
+  private readonly token: string
   private awarenessClock = 0
   private closing = false
   ready = false
   lost = false
 
   constructor(readonly opts: ClientOptions) {
+    this.token = opts.endpoint.tokens[hash(opts.docId) % opts.endpoint.tokens.length]!
     // Hocuspocus multiplexes documents on one socket, so each of its frames names the document.
     this.prefix = opts.endpoint.framing === 'hocus' ? encodeString(opts.docId) : new Uint8Array(0)
   }
@@ -89,7 +92,8 @@ export class BenchClient {
 
   private openWebSocket(): void {
     const { endpoint, docId } = this.opts
-    const ws = new WebSocket(endpoint.url.replace('{doc}', encodeURIComponent(docId)), { perMessageDeflate: false })
+    const url = endpoint.url.replace('{doc}', encodeURIComponent(docId)).replace('{token}', encodeURIComponent(this.token))
+    const ws = new WebSocket(url, { perMessageDeflate: false })
     this.ws = ws
     ws.on('open', () => this.start())
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -120,7 +124,7 @@ export class BenchClient {
       }
       const text = data.toString()
       if (text === '2') return ws.send('3') // engine.io ping → pong
-      if (text.startsWith('0')) return ws.send(`40${JSON.stringify({ token: endpoint.token })}`) // open → connect with auth
+      if (text.startsWith('0')) return ws.send(`40${JSON.stringify({ token: this.token })}`) // open → connect with auth
       if (text.startsWith('40')) return ws.send(`420${JSON.stringify(['doc:join', docId])}`) // connected → join, ack id 0
       if (text.startsWith('44')) return this.onFail(`connect_error: ${text.slice(2)}`)
       if (text.startsWith('430')) {
@@ -157,7 +161,7 @@ export class BenchClient {
       const e = encoding.createEncoder()
       encoding.writeVarUint(e, AUTH)
       encoding.writeVarUint(e, 0) // the client's auth sub-message is always "token"
-      encoding.writeVarString(e, endpoint.token)
+      encoding.writeVarString(e, this.token)
       this.send(encoding.toUint8Array(e))
     }
     if (endpoint.handshake) {
@@ -264,4 +268,11 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a, 0)
   out.set(b, a.length)
   return out
+}
+
+/** FNV-1a of a document id: spreads documents over the endpoint's tokens. */
+function hash(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return h
 }

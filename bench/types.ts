@@ -12,9 +12,13 @@ export type Framing =
 
 export interface Endpoint {
   framing: Framing
-  /** WebSocket URL with `{doc}` where the document id goes (yws, hocus), or the Socket.IO base URL (sio) */
+  /** WebSocket URL with `{doc}` where the document id goes and `{token}` its token (yws, hocus), or the Socket.IO base URL (sio) */
   url: string
-  token: string
+  /**
+   * Tokens of different subjects; a document's clients use one of them, chosen by its id. skillmap
+   * limits how many documents one subject creates by joining (60 a minute): many-docs joins 1000.
+   */
+  tokens: string[]
   /** false for the raw relay: it never answers sync step 1, so a client is ready as soon as it is open */
   handshake: boolean
 }

@@ -78,6 +78,9 @@ export function unavailable(def: TargetDef): string | undefined {
   return undefined
 }
 
+/** subjects the bench's tokens are spread over: 32 × skillmap's 60 creations a minute covers many-docs' 1000 joins */
+const TOKEN_SUBJECTS = 32
+
 /** how often a start is tried: a busy shared host sometimes loses one (a signal from elsewhere, a slow start) */
 const START_ATTEMPTS = 2
 
@@ -100,7 +103,7 @@ async function startOnce(def: TargetDef, opts: StartOptions): Promise<RunningTar
   if (def.db === 'postgres' && !opts.databaseUrl) throw new Error(`${def.name}: no databaseUrl to start with`)
   const started: { pid: number; stop: (timeoutMs: number) => Promise<boolean> }[] = []
   const endpoints: Endpoint[] = []
-  const token = def.server === 'skillmap' ? await mintToken() : 'bench'
+  const tokens = def.server === 'skillmap' ? await Promise.all(Array.from({ length: TOKEN_SUBJECTS }, (_, i) => mintToken(`bench-${i}`))) : ['bench']
   // instances start side by side: each one's start-up is part of no measurement
   const results = await Promise.allSettled(
     Array.from({ length: instances }, async (_, i) => {
@@ -118,7 +121,7 @@ async function startOnce(def: TargetDef, opts: StartOptions): Promise<RunningTar
         const why = thrown(logFile)
         throw new Error(`${def.name} did not start: ${(err as Error).message}${why ? `: ${why}` : ''}\n--- ${logFile}\n${tail(logFile)}`)
       }
-      return { pid: child.pid!, endpoint: endpointFor(def, port, token) }
+      return { pid: child.pid!, endpoint: endpointFor(def, port, tokens) }
     }),
   )
   const failure = results.find((r) => r.status === 'rejected')
@@ -187,16 +190,15 @@ function launchSpec(def: TargetDef, port: number, opts: StartOptions) {
   }
 }
 
-function endpointFor(def: TargetDef, port: number, token: string): Endpoint {
-  const q = encodeURIComponent(token)
+function endpointFor(def: TargetDef, port: number, tokens: string[]): Endpoint {
   switch (def.server) {
     case 'raw':
-      return { framing: 'yws', url: `ws://127.0.0.1:${port}/{doc}`, token, handshake: false }
+      return { framing: 'yws', url: `ws://127.0.0.1:${port}/{doc}`, tokens, handshake: false }
     case 'hocuspocus':
-      return { framing: 'hocus', url: `ws://127.0.0.1:${port}/`, token, handshake: true }
+      return { framing: 'hocus', url: `ws://127.0.0.1:${port}/`, tokens, handshake: true }
     case 'skillmap':
       return def.framing === 'sio'
-        ? { framing: 'sio', url: `http://127.0.0.1:${port}`, token, handshake: true }
-        : { framing: 'yws', url: `ws://127.0.0.1:${port}/yjs/{doc}?token=${q}`, token, handshake: true }
+        ? { framing: 'sio', url: `http://127.0.0.1:${port}`, tokens, handshake: true }
+        : { framing: 'yws', url: `ws://127.0.0.1:${port}/yjs/{doc}?token={token}`, tokens, handshake: true }
   }
 }
