@@ -20,7 +20,7 @@ import { createRooms, type Rooms } from './rooms.js'
 import { demoUpdate, templateUpdate } from './seed.js'
 import type { Store } from './store/types.js'
 import { registerWeb } from './web.js'
-import { createYws } from './yws.js'
+import { registerYws } from './yws.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
@@ -107,15 +107,10 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   })
 
   // One HTTP server, two WebSocket stacks: Socket.IO's engine takes /socket.io/ upgrades itself
-  // (with destroyUpgrade off, it leaves the others alone); every other upgrade is the endpoint's.
-  // Both refuse a foreign Origin before the upgrade: the endpoint here, Socket.IO in allowRequest.
+  // (with destroyUpgrade off, it leaves the others alone); /yjs/ is a Fastify route (yws.ts).
+  // Both refuse a foreign Origin before the upgrade: the route's hook, Socket.IO in allowRequest.
   const gate = createGate({ config, log: app.log.child({ module: 'gate' }) })
-  const yws = createYws({ rooms, auth, config, log: app.log.child({ module: 'yws' }), metrics, creations })
-  app.server.on('upgrade', (req, socket, head) => {
-    if (req.url?.startsWith('/socket.io/')) return
-    if (gate.allows(req, 'y-websocket')) yws.handleUpgrade(req, socket, head)
-    else gate.refuseUpgrade(socket)
-  })
+  const yws = await registerYws(app, { rooms, auth, config, log: app.log.child({ module: 'yws' }), gate, metrics, creations })
   const io = attachIo(app.server, { rooms, auth, config, log: app.log.child({ module: 'io' }), metrics, gate, creations })
   const closeAdapter = redisBus === undefined ? async () => {} : await useRedisAdapter(io, redisBus.clients.pub, app.log.child({ module: 'io' }))
 

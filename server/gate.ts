@@ -2,7 +2,6 @@
 // not allowed cannot open a live connection, so another web site cannot drive a user's map
 // through their browser. Decided on the upgrade request, before any WebSocket exists.
 import type { IncomingMessage } from 'node:http'
-import type { Duplex } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from './config.js'
 
@@ -12,8 +11,6 @@ export interface Gate {
    * could send any header anyway), the server's own origin, or one of `ALLOWED_ORIGINS`.
    */
   allows(req: IncomingMessage, transport: string): boolean
-  /** Answers a refused upgrade with 403 and releases its socket at once. */
-  refuseUpgrade(socket: Duplex): void
 }
 
 export interface GateDeps {
@@ -30,11 +27,6 @@ export function createGate({ config, log }: GateDeps): Gate {
       if (listed.has(origin) || isOwnOrigin(origin, req.headers.host)) return true
       log.info({ origin, address: req.socket.remoteAddress, transport }, 'live connection refused: origin not allowed')
       return false
-    },
-    refuseUpgrade(socket) {
-      // Nothing else will be read from this socket: end it now rather than wait for the peer.
-      const body = 'origin not allowed'
-      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`, () => socket.destroy())
     },
   }
 }

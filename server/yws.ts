@@ -1,20 +1,23 @@
 // The y-websocket endpoint `/yjs/<docId>` (CONTRACT §3a): a stock WebsocketProvider works unchanged.
 import crypto from 'node:crypto'
 import type { Socket } from 'node:net'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { FastifyBaseLogger } from 'fastify'
-import { WebSocket, WebSocketServer } from 'ws'
+import fastifyWebsocket from '@fastify/websocket'
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
+import { WebSocket } from 'ws'
 import { CloseCode, ErrorCode, type Principal } from '../shared/protocol.js'
-import { mayWrite, type Auth, type LiveCredential } from './auth.js'
+import { mayWrite, type Auth, type Claims, type LiveCredential } from './auth.js'
 import { createBucket } from './bucket.js'
 import type { Creations } from './creations.js'
 import { sendBufferLimit, type Config } from './config.js'
-import { closeCodeOf, toAppError } from './errors.js'
+import { AppError, closeCodeOf, toAppError } from './errors.js'
+import type { Gate } from './gate.js'
 import type { TransportMetrics } from './metrics.js'
 import { copyFrame, FrameError, permissionDeniedFrame } from './frames.js'
 import type { Peer } from './room.js'
 import type { Rooms } from './rooms.js'
+import { docIdParams } from './routes/schemas.js'
 import { openSession, PendingSession } from './session.js'
 
 /** y-websocket's liveness window: a connection that misses a ping for this long is dead. */
@@ -25,48 +28,101 @@ export interface YwsDeps {
   auth: Auth
   config: Config
   log: FastifyBaseLogger
+  /** refuses a browser page from a foreign origin before the upgrade */
+  gate: Gate
   metrics?: TransportMetrics
   /** counts documents created by joining against the token's creation limit */
   creations?: Creations
 }
 
 export interface Yws {
-  /** Takes an HTTP upgrade for `/yjs/<docId>?token=…`; answers anything else with 404. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void
   /** Closes every y-websocket connection with `code` (shutdown: 1012, so clients reconnect elsewhere). */
   closeAll(code: number, reason: string): Promise<void>
 }
 
-const PATH = /^\/yjs\/([^/]*)$/
+/** What the route's hooks found out about an upgrade before the handshake. */
+interface Arrival {
+  claims?: Claims
+  /** why the connection is refused; told after the handshake, since browsers cannot read a refused upgrade's status */
+  refusal?: AppError
+}
 
-/** What an upgrade brings to prove who it is, and where from (for the log of refused logins). */
-interface Login {
-  credential: LiveCredential
-  address: string | undefined
+declare module 'fastify' {
+  interface FastifyRequest {
+    liveArrival: Arrival | null
+  }
 }
 
 /**
- * The endpoint owns its upgrades with `ws` directly rather than through a Fastify route: a route
- * keeps Fastify's request, reply, IncomingMessage and ServerResponse alive for as long as the
- * socket lives, about 5 KB per connection that nothing uses after the handshake.
+ * The endpoint is a Fastify route through @fastify/websocket: the origin gate, the login and the id
+ * check are the route's hooks and schema, and run before the handshake. Upgrades to /socket.io/
+ * never reach Fastify's router (Socket.IO's engine takes them), so the plugin's own upgrade
+ * listener is put behind a dispatcher.
  */
-export function createYws(deps: YwsDeps): Yws {
+export async function registerYws(app: FastifyInstance, deps: YwsDeps): Promise<Yws> {
   const alive = new Map<WebSocket, boolean>()
   const maxBuffered = sendBufferLimit(deps.config)
-  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false, clientTracking: false })
+  const before = new Set(app.server.listeners('upgrade'))
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: deps.config.maxMessageBytes, perMessageDeflate: false, clientTracking: false },
+    // closeAll ends the connections, with the code the shutdown chose, before Fastify closes.
+    preClose: (done) => done(),
+  })
+  dispatchUpgrades(app.server, app.server.listeners('upgrade').filter((l) => !before.has(l)) as UpgradeListener[])
 
-  const accept = (socket: WebSocket, docId: string, login: Login): void => {
-    alive.set(socket, true)
-    deps.metrics?.connected('y-websocket', 1)
-    // ws closes a connection that broke the protocol itself (1002, 1009); the error is only news.
-    socket.on('error', (err) => deps.log.debug({ err: err.message }, 'websocket error'))
-    socket.on('pong', () => alive.set(socket, true))
-    socket.on('close', () => {
-      alive.delete(socket)
-      deps.metrics?.connected('y-websocket', -1)
-    })
-    serve(socket, docId, login, { ...deps, maxBuffered })
-  }
+  app.decorateRequest('liveArrival', null)
+  const quiet = deps.log.child({}, { level: 'warn' })
+  app.route<{ Params: { id: string }; Querystring: Record<string, unknown> }>({
+    method: 'GET',
+    url: '/yjs/:id',
+    websocket: true,
+    // No log line per connection (thousands of them; refusals are logged below, with their reason),
+    // and no child logger per request: one at warn for every upgrade, made once.
+    childLoggerFactory: () => quiet,
+    // An invalid id is refused after the handshake like any other refusal (4400), not with a 400.
+    schema: { params: docIdParams },
+    attachValidation: true,
+    onRequest: [
+      (req, reply, done) => {
+        if (req.ws && !deps.gate.allows(req.raw, 'y-websocket')) reply.code(403).type('text/plain').send('origin not allowed')
+        else done()
+      },
+      async (req) => {
+        if (!req.ws) return
+        // A ticket (CONTRACT §2 v2) keeps the long-lived token out of this URL; either will do.
+        const credential: LiveCredential = { token: first(req.query.token), ticket: first(req.query.ticket) }
+        try {
+          req.liveArrival = { claims: await deps.auth.live(credential) }
+        } catch (err) {
+          const refusal = toAppError(err)
+          // CONTRACT §2 v2: the reason and the address, never the token.
+          if (refusal.code === ErrorCode.unauthorized) deps.log.info({ reason: refusal.message, address: req.ip }, 'live login refused')
+          req.liveArrival = { refusal }
+        }
+      },
+    ],
+    preHandler: (req, _reply, done) => {
+      if (req.validationError !== undefined && req.liveArrival?.refusal === undefined) {
+        req.liveArrival = { refusal: new AppError(ErrorCode.badRequest, 'invalid document id') }
+      }
+      done()
+    },
+    handler(socket, req) {
+      const arrival = req.liveArrival ?? { refusal: new AppError(ErrorCode.internal) }
+      const docId = req.params.id
+      release(socket, req)
+      alive.set(socket, true)
+      deps.metrics?.connected('y-websocket', 1)
+      // ws closes a connection that broke the protocol itself (1002, 1009); the error is only news.
+      socket.on('error', (err) => deps.log.debug({ err: err.message }, 'websocket error'))
+      socket.on('pong', () => alive.set(socket, true))
+      socket.on('close', () => {
+        alive.delete(socket)
+        deps.metrics?.connected('y-websocket', -1)
+      })
+      serve(socket, docId, arrival, { ...deps, maxBuffered })
+    },
+  })
 
   const pinger = setInterval(() => {
     for (const [socket, ok] of alive) {
@@ -81,27 +137,6 @@ export function createYws(deps: YwsDeps): Yws {
   pinger.unref()
 
   return {
-    handleUpgrade(req, socket, head) {
-      const url = new URL(req.url ?? '/', 'http://localhost')
-      const match = PATH.exec(url.pathname)
-      if (match === null) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-        return
-      }
-      // A malformed escape is an invalid id, refused after the handshake like any other (4400).
-      let docId: string
-      try {
-        docId = decodeURIComponent(match[1]!)
-      } catch {
-        docId = ''
-      }
-      // A ticket (CONTRACT §2 v2) keeps the long-lived token out of this URL; either will do.
-      const login: Login = {
-        credential: { token: url.searchParams.get('token') ?? undefined, ticket: url.searchParams.get('ticket') ?? undefined },
-        address: req.socket.remoteAddress,
-      }
-      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, docId, login))
-    },
     async closeAll(code, reason) {
       clearInterval(pinger)
       const sockets = [...alive.keys()]
@@ -115,7 +150,60 @@ export function createYws(deps: YwsDeps): Yws {
   }
 }
 
-function serve(socket: WebSocket, docId: string, login: Login, deps: YwsDeps & { maxBuffered: number }): void {
+type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
+
+/**
+ * One `upgrade` listener for the HTTP server: /socket.io/ is left to Socket.IO's engine (its own
+ * listener, with destroyUpgrade off), /yjs/<id> goes to @fastify/websocket, anything else is a 404.
+ * The plugin would route every upgrade through Fastify, end Socket.IO's (DESIGN's pitfall) and
+ * upgrade any GET route's path only to close it.
+ */
+function dispatchUpgrades(server: FastifyInstance['server'], plugin: UpgradeListener[]): void {
+  for (const listener of plugin) server.removeListener('upgrade', listener)
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = req.url ?? '/'
+    if (url.startsWith('/socket.io/')) return
+    const match = PATH.exec(url)
+    if (match === null) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    // Fastify's router answers a malformed escape with a 400 before any route runs; CONTRACT §3
+    // refuses every invalid id after the handshake (4400). Such a path gets an id that decodes and
+    // is invalid, so the route refuses it like any other.
+    if (!decodes(match[1]!)) req.url = `/yjs/%20${match[2] ?? ''}`
+    for (const listener of plugin) listener(req, socket, head)
+  })
+}
+
+/** `/yjs/<id>` and the query */
+const PATH = /^\/yjs\/([^/?]*)(\?.*)?$/
+
+function decodes(segment: string): boolean {
+  try {
+    decodeURIComponent(segment)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The first of a repeated query parameter (`?token=a&token=b`), as URLSearchParams.get would. */
+const first = (value: unknown): unknown => (Array.isArray(value) ? value[0] : value)
+
+/**
+ * After the handshake nothing needs Fastify's request or reply, but two things keep them (and the
+ * request's child logger, the IncomingMessage and the ServerResponse: ~5 KB) alive for as long as
+ * the connection lives: the plugin's `error` listener, a closure over both, and the TCP socket's
+ * ServerResponse, which the plugin assigned to it for the hooks' replies. Cut both.
+ */
+function release(socket: WebSocket, req: FastifyRequest): void {
+  socket.removeAllListeners('error')
+  const tcp = req.raw.socket as Socket & { _httpMessage?: ServerResponse | null }
+  tcp._httpMessage?.detachSocket(tcp)
+}
+
+function serve(socket: WebSocket, docId: string, arrival: Arrival, deps: YwsDeps & { maxBuffered: number }): void {
   const { auth, config } = deps
   // Made on first use: a child logger per connection costs memory that most connections never use.
   let child: FastifyBaseLogger | undefined
@@ -151,39 +239,37 @@ function serve(socket: WebSocket, docId: string, login: Login, deps: YwsDeps & {
     session.end()
   })
 
-  void (async () => {
-    const claims = await auth.live(login.credential)
-    const principal = claims.principal
-    // Gone while the token was checked: nothing to watch (the close handler has already run).
-    if (socket.readyState !== WebSocket.OPEN) return
-    // A revocation (here or on another instance) ends the connection as a bad token would have.
-    unwatch = auth.watch(claims, () => {
-      if (socket.readyState !== WebSocket.OPEN) return
-      socket.send(permissionDeniedFrame(ErrorCode.unauthorized))
-      socket.close(closeCodeOf(ErrorCode.unauthorized), 'token revoked')
-    })
-    await openSession(
-      deps,
-      {
-        docId,
-        principal,
-        makePeer: () => createWsPeer(socket, principal, deps.maxBuffered),
-        alive: () => socket.readyState === WebSocket.OPEN,
-        onBadFrame: badFrame,
-      },
-      session,
-    )
-  })().catch((err: unknown) => {
-    const error = toAppError(err)
-    if (error.code === ErrorCode.internal) log().error({ err }, 'connection failed')
-    // CONTRACT §2 v2: the reason and the address, never the token.
-    if (error.code === ErrorCode.unauthorized) log().info({ reason: error.message, address: login.address }, 'live login refused')
+  const refuse = (error: AppError): void => {
+    if (error.code === ErrorCode.internal) log().error({ err: error }, 'connection failed')
     if (socket.readyState !== WebSocket.OPEN) return
     // Browsers cannot read the status of a refused upgrade, so refusals come after the handshake.
     socket.send(permissionDeniedFrame(error.code))
     socket.close(closeCodeOf(error.code), error.code)
     releaseNow(socket)
+  }
+  const { claims, refusal } = arrival
+  if (claims === undefined) {
+    refuse(refusal ?? new AppError(ErrorCode.internal))
+    return
+  }
+  const principal = claims.principal
+  // A revocation (here or on another instance) ends the connection as a bad token would have.
+  unwatch = auth.watch(claims, () => {
+    if (socket.readyState !== WebSocket.OPEN) return
+    socket.send(permissionDeniedFrame(ErrorCode.unauthorized))
+    socket.close(closeCodeOf(ErrorCode.unauthorized), 'token revoked')
   })
+  openSession(
+    deps,
+    {
+      docId,
+      principal,
+      makePeer: () => createWsPeer(socket, principal, deps.maxBuffered),
+      alive: () => socket.readyState === WebSocket.OPEN,
+      onBadFrame: badFrame,
+    },
+    session,
+  ).catch((err: unknown) => refuse(toAppError(err)))
 }
 
 /**

@@ -30,8 +30,7 @@ Creations('REST creates and joins that create draw on one budget per token subje
 
   // The third and fourth creations are joins, one per transport.
   const yws = rawWs(wsUrl, 'join-yws', flooder)
-  await yws.opened
-  await nextEvent(yws.ws, 'message')
+  await yws.firstMessage()
   const socket = connectIo(url, flooder)
   try {
     assert.is((await joinIo(socket, 'join-io')).ack.ok, true)

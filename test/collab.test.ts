@@ -144,11 +144,20 @@ Collab('a joined document is sent nothing before it is loaded, and an unknown on
 })
 
 Collab('an upgrade anywhere but /yjs/<docId> and /socket.io/ is refused with 404', async (ctx) => {
-  const ws = new WebSocket(`${ctx.srv!.wsUrl}/elsewhere?token=x`)
+  for (const path of ['/elsewhere', '/yjs/team-a/below', '/index.html']) {
+    const ws = new WebSocket(`${ctx.srv!.wsUrl}${path}?token=x`)
+    ws.on('error', () => {})
+    const [, res] = await nextEvent<[unknown, { statusCode: number }]>(ws, 'unexpected-response')
+    assert.is(res.statusCode, 404, path)
+    ws.terminate()
+  }
+})
+
+Collab('a malformed escape in the id is refused after the handshake like any invalid id (4400), not by the router', async (ctx) => {
+  const ws = new WebSocket(`${ctx.srv!.wsUrl}/yjs/%E0%A4%A?token=${await token('editor')}`)
   ws.on('error', () => {})
-  const [, res] = await nextEvent<[unknown, { statusCode: number }]>(ws, 'unexpected-response')
-  assert.is(res.statusCode, 404)
-  ws.terminate()
+  const [code] = await nextEvent<[number]>(ws, 'close')
+  assert.is(code, 4400)
 })
 
 Collab.run()

@@ -96,8 +96,7 @@ Jwks('RS256 and ES256 tokens of the provider work on REST and both live transpor
 
     const raw = rawWs(srv.wsUrl, 'idp-doc', token)
     ctx.closers.push(() => raw.ws.close())
-    await raw.opened
-    await nextEvent(raw.ws, 'message')
+    await raw.firstMessage()
     // sync step 1 (type 0), not a refusal (type 2)
     assert.is(raw.messages[0]![0], 0, key.alg)
 

@@ -18,8 +18,8 @@ OpenApi.after(async (ctx) => {
   await ctx.srv?.close()
 })
 
-/** Routes that are not HTTP operations of the API: swagger-ui's own pages, the browser app's files. */
-const NOT_OPERATIONS = [/^\/docs(\/|$)/, /^\/\*$/, /^\/(index\.html)?$/]
+/** Routes that are not HTTP operations of the API: swagger-ui's own pages, the browser app's files, the WebSocket route (CONTRACT §3a). */
+const NOT_OPERATIONS = [/^\/docs(\/|$)/, /^\/\*$/, /^\/(index\.html)?$/, /^\/yjs\/:id$/]
 
 const openApiPath = (url: string): string => url.replace(/:(\w+)/g, '{$1}')
 

@@ -144,6 +144,8 @@ export interface RawWs {
   messages: Uint8Array[]
   closed: Promise<{ code: number; reason: string }>
   opened: Promise<void>
+  /** the first frame the server sent; it may arrive with the handshake, before `opened` resolves to anyone */
+  firstMessage(): Promise<Uint8Array>
 }
 
 /** A bare WebSocket on the y-websocket endpoint. */
@@ -154,7 +156,11 @@ export function rawWs(wsUrl: string, docId: string, token: string): RawWs {
   ws.on('error', () => {})
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })))
   const opened = nextEvent(ws, 'open').then(() => {})
-  return { ws, messages, closed, opened }
+  const firstMessage = async (): Promise<Uint8Array> => {
+    await until(() => messages.length > 0, { on: [[ws, 'message']], what: `the first message on ${docId}` })
+    return messages[0]!
+  }
+  return { ws, messages, closed, opened, firstMessage }
 }
 
 /** Waits until two documents hold the same CRDT state (same state vectors and delete sets). */
