@@ -19,6 +19,8 @@ import type { Store } from './store/types.js'
 const TOUCH_EVERY_MS = 1000
 /** While other instances may exist, how often each room checks the database for rows it missed. */
 const SWEEP_MS = 1000
+/** Rows after the last checkpoint that make unloading write a new one: a load replays at most COMPACT_THRESHOLD rows anyway. */
+const UNLOAD_CHECKPOINT_ROWS = 100
 
 /** What the registry reports about its work (metrics.ts implements it); calls are cheap and per turn. */
 export interface RoomMetrics {
@@ -245,12 +247,12 @@ export function createRooms(options: RoomsOptions): Rooms {
     }
   }
 
-  /** Merges the log into one row holding the room's state, which includes every row up to appliedSeq. */
+  /** A checkpoint of the room's state, which holds every row up to appliedSeq: the next load starts there. */
   async function compact(entry: Loaded): Promise<void> {
     // Only a room without uncommitted updates: its state must hold nothing the log does not.
     if (entry.room.hasPending || entry.room.closed) return
     const upTo = entry.replica.appliedSeq
-    await store.compact(entry.room.id, upTo, entry.room.encodeState())
+    await store.checkpoint(entry.room.id, upTo, entry.room.encodeState())
     entry.replica.compacted()
   }
 
@@ -262,9 +264,12 @@ export function createRooms(options: RoomsOptions): Rooms {
     if (entry.room.idle) remove(entry, undefined)
   }
 
-  /** Before unloading: the log in one row, and the updatedAt that touchDue held back. */
+  /**
+   * Before unloading: a checkpoint once enough rows gathered (a full state per visit would outgrow the
+   * history it saves replaying), and the updatedAt that touchDue held back.
+   */
   async function settle(entry: Loaded): Promise<void> {
-    if (entry.replica.rowsSinceCompaction >= 2) await compact(entry)
+    if (entry.replica.rowsSinceCompaction >= Math.min(UNLOAD_CHECKPOINT_ROWS, options.compactThreshold)) await compact(entry)
     if (!entry.untouched) return
     entry.untouched = false
     await store.touch(entry.room.id)

@@ -224,26 +224,54 @@ function contract(backend: Backend): void {
     }
   })
 
-  S('compaction merges the rows up to its seq, keeps the rows after it, and load gives the same state', async (ctx) => {
+  S('a checkpoint keeps every row; load starts from the latest checkpoint and gives the same state', async (ctx) => {
     const s = await store(ctx)
     const { doc, updates } = edits(50)
     await s.create(meta('c'), updates[0]!)
     await s.append([{ docId: 'c', updates: updates.slice(1, 40).map((data) => ({ data })) }])
-    const merged = Y.encodeStateAsUpdate(replay((await s.load('c'))!.rows))
-    // Rows 41..45 arrive after the state was taken and before the compaction commits.
+    const at40 = Y.encodeStateAsUpdate(replay((await s.load('c'))!.rows))
+    // Rows 41..45 arrive after the state was taken and before the checkpoint commits.
     await s.append([{ docId: 'c', updates: updates.slice(40, 45).map((data) => ({ data })) }])
-    await s.compact('c', 40, merged)
+    await s.checkpoint('c', 40, at40)
     await s.append([{ docId: 'c', updates: updates.slice(45).map((data) => ({ data })) }])
     const rows = (await s.load('c'))!.rows
     assert.equal(rows.map((r) => r.seq), [40, ...range(41, 50)])
     assert.equal(replay(rows).getArray('a').toArray(), doc.getArray('a').toArray())
     assert.is(await s.lastSeq('c'), 50)
-    assert.is(await s.rowCount('c'), 11)
-    // a document deleted meanwhile is not brought back by its compaction
+    assert.is(await s.rowCount('c'), 50, 'the history stays')
+    assert.is(await s.firstSeq('c'), 1)
+    assert.is((await s.checkpointAtOrBefore('c', 45))?.seq, 40)
+    assert.is(await s.checkpointAtOrBefore('c', 39), undefined)
+    // a document deleted meanwhile is not brought back by its checkpoint
     assert.ok(await s.delete('c'))
-    await s.compact('c', 50, merged)
+    await s.checkpoint('c', 50, at40)
     assert.is(await s.rowCount('c'), 0)
     assert.is(await s.get('c'), undefined)
+  })
+
+  S('fold deletes only the rows up to its seq, keeps the checkpoints of versions, and drops the others before it', async (ctx) => {
+    const s = await store(ctx)
+    const { updates } = edits(30)
+    await s.create(meta('f'), updates[0]!)
+    await s.append([{ docId: 'f', updates: updates.slice(1, 30).map((data) => ({ data })) }])
+    const state = (upTo: number): Uint8Array => Y.encodeStateAsUpdate(replay(updates.slice(0, upTo).map((data) => ({ data }))))
+    await s.checkpoint('f', 10, state(10))
+    await s.nameVersion('f', { seq: 5, name: 'kick-off', at: 1, by: undefined })
+    await s.fold('f', 20, [{ seq: 5, state: state(5) }, { seq: 20, state: state(20) }], [{ seq: 15, name: null, at: 2, by: undefined }])
+    assert.equal((await s.readHistory('f')).map((r) => r.seq), range(21, 30), 'rows after the fold point stay')
+    assert.is(await s.firstSeq('f'), 21)
+    assert.is((await s.checkpointAtOrBefore('f', 9))?.seq, 5, "the named version's checkpoint")
+    assert.is((await s.checkpointAtOrBefore('f', 14))?.seq, 5, 'the periodic checkpoint at 10 is gone')
+    assert.equal((await s.storedVersions('f')).map((v) => [v.seq, v.name]), [[15, null], [5, 'kick-off']])
+    assert.is((await s.load('f'))!.rows[0]!.seq, 20)
+    // a later name for a folded automatic version replaces it; a fold never overwrites a name
+    await s.nameVersion('f', { seq: 15, name: 'review', at: 2, by: undefined })
+    await s.fold('f', 20, [], [{ seq: 15, name: null, at: 2, by: undefined }])
+    assert.equal((await s.storedVersions('f')).map((v) => [v.seq, v.name]), [[15, 'review'], [5, 'kick-off']])
+    // no fold without a checkpoint at its seq: the rows it deletes must stay readable
+    await rejects(() => s.fold('f', 25, [], []))
+    await rejects(() => s.fold('f', 30, [{ seq: 30, state: state(30) }], []))
+    assert.is(await s.firstSeq('f'), 21)
   })
 
   S('each row keeps its author and its commit time', async (ctx) => {
@@ -268,9 +296,10 @@ function contract(backend: Backend): void {
       ],
     )
     assert.equal((await s.readHistory('h', 3)).map((r) => r.seq), [4, 5])
-    ctx.clock.now = 40_000
-    await s.compact('h', 4, bytes('merged'))
-    assert.equal((await s.readHistory('h')).map((r) => [r.seq, r.by, r.at]), [[4, undefined, 40_000], [5, bob, 30_000]])
+    assert.equal((await s.readHistory('h', 1, 4, 2)).map((r) => r.seq), [2, 3], 'a range, limited')
+    await s.checkpoint('h', 4, bytes('state'))
+    assert.equal((await s.readHistory('h')).map((r) => r.seq), [1, 2, 3, 4, 5], 'a checkpoint removes no history')
+    assert.equal((await s.hourlyVersions('h')).map((v) => [v.seq, v.by, v.at]), [[5, bob, 30_000]], 'the last authored row of the hour')
   })
 
   S('readSince, lastSeq and rowCount of a document without rows', async (ctx) => {

@@ -3,13 +3,13 @@
 // document queue on that lock, so its seqs are gap-free and in commit order (a global SERIAL would
 // hand out numbers in allocation order, which is not commit order, and a reader of `seq > last`
 // could skip a row committed late). The lock also tells a writer that the document is gone.
-import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, notInArray, sql } from 'drizzle-orm'
 import pg from 'pg'
 import type { PgDb } from '../database.js'
 import type { RevocationRows } from '../revocations.js'
-import { docUpdates, documents, revocations, usedTickets } from '../tables/pg.js'
+import { docCheckpoints, docUpdates, docVersions, documents, revocations, usedTickets } from '../tables/pg.js'
 import type { UsedTicketRows } from '../tickets.js'
-import type { AppendRequest, AppendResult, Author, DocMeta, LoggedRow, LogRow, Store } from './types.js'
+import type { AppendRequest, AppendResult, Author, Checkpoint, DocMeta, LoggedRow, LogRow, Store, StoredVersion } from './types.js'
 
 type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0]
 
@@ -95,7 +95,26 @@ with base as (
 )
 select id, last from base`
 
+const HOUR_MS = 3_600_000
+
+const versionRow = (docId: string, v: StoredVersion) => ({ docId, seq: v.seq, name: v.name, at: v.at, bySub: v.by?.sub ?? null, byName: v.by?.name ?? null })
+
+/** 23503: the document a row would belong to is gone (deleted by any instance). */
+const isForeignKeyViolation = (err: unknown): boolean => {
+  const cause = (err as { cause?: unknown }).cause ?? err
+  return (cause as { code?: string }).code === '23503' || (err as { code?: string }).code === '23503'
+}
+
 export function createPostgresStore(db: PgDb, now: () => number = Date.now): Store {
+  const checkpointBefore = async (id: string, seq: number, from: PgDb | Tx = db): Promise<Checkpoint | undefined> =>
+    (
+      await from
+        .select({ seq: docCheckpoints.seq, state: docCheckpoints.state })
+        .from(docCheckpoints)
+        .where(and(eq(docCheckpoints.docId, id), lte(docCheckpoints.seq, seq)))
+        .orderBy(desc(docCheckpoints.seq))
+        .limit(1)
+    )[0]
   const readSince = async (id: string, afterSeq: number, from: PgDb | Tx = db): Promise<LogRow[]> =>
     from
       .select({ seq: docUpdates.seq, data: docUpdates.data })
@@ -120,16 +139,67 @@ export function createPostgresStore(db: PgDb, now: () => number = Date.now): Sto
       db.transaction(
         async (tx) => {
           const meta = (await tx.select().from(documents).where(eq(documents.id, id)))[0]
-          return meta === undefined ? undefined : { meta, rows: await readSince(id, 0, tx) }
+          if (meta === undefined) return undefined
+          const checkpoint = await checkpointBefore(id, Number.MAX_SAFE_INTEGER, tx)
+          if (checkpoint === undefined) return { meta, rows: await readSince(id, 0, tx) }
+          return { meta, rows: [{ seq: checkpoint.seq, data: checkpoint.state }, ...(await readSince(id, checkpoint.seq, tx))] }
         },
         { isolationLevel: 'repeatable read', accessMode: 'read only' },
       ),
     append: (requests) => append(db.$client, requests, now()),
     readSince: (id, afterSeq) => readSince(id, afterSeq),
-    readHistory: async (id, afterSeq = 0) =>
-      (await db.select().from(docUpdates).where(and(eq(docUpdates.docId, id), gt(docUpdates.seq, afterSeq))).orderBy(asc(docUpdates.seq))).map(
-        (r): LoggedRow => ({ seq: r.seq, data: r.data, by: authorOf(r), at: r.at }),
-      ),
+    readHistory: async (id, afterSeq = 0, upToSeq = Number.MAX_SAFE_INTEGER, limit) => {
+      const query = db
+        .select()
+        .from(docUpdates)
+        .where(and(eq(docUpdates.docId, id), gt(docUpdates.seq, afterSeq), lte(docUpdates.seq, upToSeq)))
+        .orderBy(asc(docUpdates.seq))
+      return (await (limit === undefined ? query : query.limit(limit))).map((r): LoggedRow => ({ seq: r.seq, data: r.data, by: authorOf(r), at: r.at }))
+    },
+    firstSeq: async (id) => (await db.select({ seq: docUpdates.seq }).from(docUpdates).where(eq(docUpdates.docId, id)).orderBy(asc(docUpdates.seq)).limit(1))[0]?.seq ?? 0,
+    firstSeqCommittedSince: async (id, at) =>
+      Number((await db.select({ seq: sql<string | null>`min(${docUpdates.seq})` }).from(docUpdates).where(and(eq(docUpdates.docId, id), gte(docUpdates.at, at))))[0]?.seq ?? 0),
+    checkpointAtOrBefore: (id, seq) => checkpointBefore(id, seq),
+    hourlyVersions: async (id) =>
+      (
+        await db
+          .select()
+          .from(docUpdates)
+          .where(
+            and(
+              eq(docUpdates.docId, id),
+              inArray(
+                docUpdates.seq,
+                db
+                  .select({ seq: sql`max(${docUpdates.seq})` })
+                  .from(docUpdates)
+                  .where(and(eq(docUpdates.docId, id), isNotNull(docUpdates.bySub), isNotNull(docUpdates.at)))
+                  .groupBy(sql`${docUpdates.at} / ${sql.raw(String(HOUR_MS))}`),
+              ),
+            ),
+          )
+          .orderBy(desc(docUpdates.seq))
+      ).map((r) => ({ seq: r.seq, name: null, at: r.at!, by: authorOf(r) })),
+    storedVersions: async (id) =>
+      (await db.select().from(docVersions).where(eq(docVersions.docId, id)).orderBy(desc(docVersions.seq))).map((r) => ({
+        seq: r.seq,
+        name: r.name,
+        at: r.at,
+        by: authorOf(r),
+      })),
+    nameVersion: async (id, version) => {
+      const row = versionRow(id, version)
+      try {
+        await db
+          .insert(docVersions)
+          .values(row)
+          .onConflictDoUpdate({ target: [docVersions.docId, docVersions.seq], set: { name: row.name, at: row.at, bySub: row.bySub, byName: row.byName } })
+        return true
+      } catch (err) {
+        if (isForeignKeyViolation(err)) return false
+        throw err
+      }
+    },
     lastSeq: async (id) => (await db.select({ seq: docUpdates.seq }).from(docUpdates).where(eq(docUpdates.docId, id)).orderBy(desc(docUpdates.seq)).limit(1))[0]?.seq ?? 0,
     rowCount: async (id) => (await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(docUpdates).where(eq(docUpdates.docId, id)))[0]!.n,
     setTitle: async (id, title) => {
@@ -138,12 +208,29 @@ export function createPostgresStore(db: PgDb, now: () => number = Date.now): Sto
     touch: async (id) => {
       await db.update(documents).set({ updatedAt: now() }).where(eq(documents.id, id))
     },
-    compact: (id, upToSeq, state) =>
+    checkpoint: async (id, seq, state) => {
+      try {
+        await db.insert(docCheckpoints).values({ docId: id, seq, state: bytes(state) }).onConflictDoNothing()
+      } catch (err) {
+        // Gone meanwhile: the cascade took its rows, and a checkpoint would bring nothing back.
+        if (!isForeignKeyViolation(err)) throw err
+      }
+    },
+    fold: (id, upToSeq, checkpoints, versions) =>
       db.transaction(async (tx) => {
-        // The document's lock: no append interleaves, and a document deleted meanwhile stays deleted.
+        // The document's lock: one fold at a time per document, and a document deleted meanwhile stays deleted.
         if (!(await lockDocuments(tx, [id])).has(id)) return
+        // The next seq is counted from the last row: it never goes.
+        const last = (await tx.select({ seq: docUpdates.seq }).from(docUpdates).where(eq(docUpdates.docId, id)).orderBy(desc(docUpdates.seq)).limit(1))[0]?.seq ?? 0
+        if (upToSeq >= last) throw new Error(`fold of ${id} up to ${upToSeq} would delete its last row`)
+        if (checkpoints.length > 0) await tx.insert(docCheckpoints).values(checkpoints.map((c) => ({ docId: id, seq: c.seq, state: bytes(c.state) }))).onConflictDoNothing()
+        if ((await checkpointBefore(id, upToSeq, tx))?.seq !== upToSeq) throw new Error(`fold of ${id} up to ${upToSeq} without a checkpoint there`)
+        if (versions.length > 0) await tx.insert(docVersions).values(versions.map((v) => versionRow(id, v))).onConflictDoNothing()
         await tx.delete(docUpdates).where(and(eq(docUpdates.docId, id), lte(docUpdates.seq, upToSeq)))
-        await tx.insert(docUpdates).values({ docId: id, seq: upToSeq, data: bytes(state), at: now() })
+        const keep = (await tx.select({ seq: docVersions.seq }).from(docVersions).where(eq(docVersions.docId, id))).map((v) => v.seq)
+        await tx
+          .delete(docCheckpoints)
+          .where(and(eq(docCheckpoints.docId, id), lt(docCheckpoints.seq, upToSeq), ...(keep.length > 0 ? [notInArray(docCheckpoints.seq, keep)] : [])))
       }),
     delete: async (id) => (await db.delete(documents).where(eq(documents.id, id)).returning({ id: documents.id })).length > 0,
   }

@@ -3,18 +3,22 @@
 // PostgreSQL's is (postgres.ts). Writers take SQLite's lock up front (IMMEDIATE): a deferred
 // transaction that reads first and writes later fails with SQLITE_BUSY when another instance
 // committed in between, whatever the busy timeout.
-import { and, asc, desc, eq, gt, lt, lte, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, notInArray, sql } from 'drizzle-orm'
 import type { SqliteDb } from '../database.js'
 import type { RevocationRows } from '../revocations.js'
-import { docUpdates, documents, revocations, usedTickets } from '../tables/sqlite.js'
+import { docCheckpoints, docUpdates, docVersions, documents, revocations, usedTickets } from '../tables/sqlite.js'
 import type { UsedTicketRows } from '../tickets.js'
-import type { AppendRequest, AppendResult, Author, DocMeta, LoggedRow, LogRow, Store } from './types.js'
+import type { AppendRequest, AppendResult, Author, Checkpoint, DocMeta, LoggedRow, LogRow, Store, StoredVersion } from './types.js'
 
 /** A Buffer over the same bytes, which is what better-sqlite3 binds as a blob. */
 const blob = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
 const authorOf = (row: { bySub: string | null; byName: string | null }): Author | undefined =>
   row.bySub === null ? undefined : { sub: row.bySub, name: row.byName ?? row.bySub }
+
+const HOUR_MS = 3_600_000
+
+const versionRow = (docId: string, v: StoredVersion) => ({ docId, seq: v.seq, name: v.name, at: v.at, bySub: v.by?.sub ?? null, byName: v.by?.name ?? null })
 
 export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): Store {
   const p = sql.placeholder
@@ -57,11 +61,31 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
     .where(and(eq(docUpdates.docId, p('docId')), gt(docUpdates.seq, p('after'))))
     .orderBy(asc(docUpdates.seq))
     .prepare()
-  const historySince = db
+  const historyRange = db
     .select()
     .from(docUpdates)
-    .where(and(eq(docUpdates.docId, p('docId')), gt(docUpdates.seq, p('after'))))
+    .where(and(eq(docUpdates.docId, p('docId')), gt(docUpdates.seq, p('after')), lte(docUpdates.seq, p('upTo'))))
     .orderBy(asc(docUpdates.seq))
+    .limit(p('limit'))
+    .prepare()
+  const firstSeqOf = db
+    .select({ seq: docUpdates.seq })
+    .from(docUpdates)
+    .where(eq(docUpdates.docId, p('docId')))
+    .orderBy(asc(docUpdates.seq))
+    .limit(1)
+    .prepare()
+  const checkpointBefore = db
+    .select({ seq: docCheckpoints.seq, state: docCheckpoints.state })
+    .from(docCheckpoints)
+    .where(and(eq(docCheckpoints.docId, p('docId')), lte(docCheckpoints.seq, p('seq'))))
+    .orderBy(desc(docCheckpoints.seq))
+    .limit(1)
+    .prepare()
+  const insertCheckpoint = db
+    .insert(docCheckpoints)
+    .values({ docId: p('docId'), seq: p('seq'), state: p('state') })
+    .onConflictDoNothing()
     .prepare()
   const lastSeqOf = db
     .select({ seq: docUpdates.seq })
@@ -114,7 +138,10 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
 
   const load = db.$client.transaction((id: string) => {
     const meta = metaById.get({ id })
-    return meta === undefined ? undefined : { meta, rows: readSince(id, 0) }
+    if (meta === undefined) return undefined
+    const checkpoint = checkpointBefore.get({ docId: id, seq: Number.MAX_SAFE_INTEGER })
+    if (checkpoint === undefined) return { meta, rows: readSince(id, 0) }
+    return { meta, rows: [{ seq: checkpoint.seq, data: checkpoint.state }, ...readSince(id, checkpoint.seq)] }
   })
 
   const create = db.$client.transaction((meta: { id: string; title: string; template: string }, seed: Uint8Array, by?: Author) => {
@@ -126,11 +153,24 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
     return doc
   })
 
-  const compact = db.$client.transaction((id: string, upToSeq: number, state: Uint8Array) => {
-    // Gone meanwhile: nothing to merge into, and the cascade took the rows.
+  const checkpoint = db.$client.transaction((id: string, seq: number, state: Uint8Array) => {
+    // Gone meanwhile: the cascade took its rows, and a checkpoint would bring nothing back.
     if (metaById.get({ id }) === undefined) return
+    insertCheckpoint.run({ docId: id, seq, state: blob(state) })
+  })
+
+  const fold = db.$client.transaction((id: string, upToSeq: number, checkpoints: Checkpoint[], versions: StoredVersion[]) => {
+    if (metaById.get({ id }) === undefined) return
+    // The next seq is counted from the last row: it never goes.
+    if (upToSeq >= (lastSeqOf.get({ docId: id })?.seq ?? 0)) throw new Error(`fold of ${id} up to ${upToSeq} would delete its last row`)
+    for (const c of checkpoints) insertCheckpoint.run({ docId: id, seq: c.seq, state: blob(c.state) })
+    if (checkpointBefore.get({ docId: id, seq: upToSeq })?.seq !== upToSeq) throw new Error(`fold of ${id} up to ${upToSeq} without a checkpoint there`)
+    for (const v of versions) db.insert(docVersions).values(versionRow(id, v)).onConflictDoNothing().run()
     db.delete(docUpdates).where(and(eq(docUpdates.docId, id), lte(docUpdates.seq, upToSeq))).run()
-    insertUpdate.run({ ...row(id, state, undefined, now()), seq: upToSeq })
+    const keep = db.select({ seq: docVersions.seq }).from(docVersions).where(eq(docVersions.docId, id)).all().map((v) => v.seq)
+    db.delete(docCheckpoints)
+      .where(and(eq(docCheckpoints.docId, id), lt(docCheckpoints.seq, upToSeq), notInArray(docCheckpoints.seq, keep)))
+      .run()
   })
 
   return {
@@ -140,8 +180,50 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
     load: async (id) => load(id),
     append: async (requests) => append.immediate(requests),
     readSince: async (id, afterSeq) => readSince(id, afterSeq),
-    readHistory: async (id, afterSeq = 0) =>
-      historySince.all({ docId: id, after: afterSeq }).map((r): LoggedRow => ({ seq: r.seq, data: r.data, by: authorOf(r), at: r.at })),
+    readHistory: async (id, afterSeq = 0, upToSeq = Number.MAX_SAFE_INTEGER, limit = -1) =>
+      historyRange.all({ docId: id, after: afterSeq, upTo: upToSeq, limit }).map((r): LoggedRow => ({ seq: r.seq, data: r.data, by: authorOf(r), at: r.at })),
+    firstSeq: async (id) => firstSeqOf.get({ docId: id })?.seq ?? 0,
+    firstSeqCommittedSince: async (id, at) =>
+      db
+        .select({ seq: sql<number | null>`min(${docUpdates.seq})` })
+        .from(docUpdates)
+        .where(and(eq(docUpdates.docId, id), gte(docUpdates.at, at)))
+        .get()?.seq ?? 0,
+    checkpointAtOrBefore: async (id, seq) => checkpointBefore.get({ docId: id, seq }),
+    hourlyVersions: async (id) =>
+      db
+        .select()
+        .from(docUpdates)
+        .where(
+          and(
+            eq(docUpdates.docId, id),
+            inArray(
+              docUpdates.seq,
+              db
+                .select({ seq: sql`max(${docUpdates.seq})` })
+                .from(docUpdates)
+                .where(and(eq(docUpdates.docId, id), isNotNull(docUpdates.bySub), isNotNull(docUpdates.at)))
+                .groupBy(sql`${docUpdates.at} / ${sql.raw(String(HOUR_MS))}`),
+            ),
+          ),
+        )
+        .orderBy(desc(docUpdates.seq))
+        .all()
+        .map((r) => ({ seq: r.seq, name: null, at: r.at!, by: authorOf(r) })),
+    storedVersions: async (id) =>
+      db
+        .select()
+        .from(docVersions)
+        .where(eq(docVersions.docId, id))
+        .orderBy(desc(docVersions.seq))
+        .all()
+        .map((r) => ({ seq: r.seq, name: r.name, at: r.at, by: authorOf(r) })),
+    nameVersion: async (id, version) => {
+      if (metaById.get({ id }) === undefined) return false
+      const row = versionRow(id, version)
+      db.insert(docVersions).values(row).onConflictDoUpdate({ target: [docVersions.docId, docVersions.seq], set: { name: row.name, at: row.at, bySub: row.bySub, byName: row.byName } }).run()
+      return true
+    },
     lastSeq: async (id) => lastSeqOf.get({ docId: id })?.seq ?? 0,
     rowCount: async (id) => countOf.get({ docId: id })!.n,
     setTitle: async (id, title) => {
@@ -150,8 +232,11 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
     touch: async (id) => {
       touch.run({ id, now: now() })
     },
-    compact: async (id, upToSeq, state) => {
-      compact.immediate(id, upToSeq, state)
+    checkpoint: async (id, seq, state) => {
+      checkpoint.immediate(id, seq, state)
+    },
+    fold: async (id, upToSeq, checkpoints, versions) => {
+      fold.immediate(id, upToSeq, checkpoints, versions)
     },
     delete: async (id) => db.delete(documents).where(eq(documents.id, id)).run().changes > 0,
   }

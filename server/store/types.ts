@@ -24,6 +24,22 @@ export interface LoggedRow extends LogRow {
   at: number | null
 }
 
+export interface Checkpoint {
+  seq: number
+  state: Uint8Array
+}
+
+/** A version (CONTRACT §6a): the document right after update `seq`. */
+export interface StoredVersion {
+  seq: number
+  /** null for an automatic (hourly) version */
+  name: string | null
+  /** epoch ms: when the update at `seq` was committed */
+  at: number
+  /** who named it; for an automatic version, who sent the update at `seq` */
+  by: Author | undefined
+}
+
 /** Who sent an update, as the server verified it (the token's sub and name); none for the server's own. */
 export type Author = Pick<Principal, 'sub' | 'name'>
 
@@ -49,7 +65,10 @@ export interface Store {
   list(): Promise<DocMeta[]>
   /** Creates a document whose log starts with `seed` at seq 1; undefined if the id is taken. */
   create(meta: { id: string; title: string; template: string }, seed: Uint8Array, by?: Author): Promise<DocMeta | undefined>
-  /** Meta and every log row in order, read in one transaction; undefined if there is no such document. */
+  /**
+   * Meta and the rows that rebuild the document, read in one transaction: the latest checkpoint (as
+   * a row at its seq) and every row after it; undefined if there is no such document.
+   */
   load(id: string): Promise<{ meta: DocMeta; rows: LogRow[] } | undefined>
   /**
    * Appends every request in one transaction (one commit). Per document, seqs are gap-free and in
@@ -59,17 +78,37 @@ export interface Store {
    */
   append(requests: AppendRequest[]): Promise<AppendResult[]>
   readSince(id: string, afterSeq: number): Promise<LogRow[]>
-  /** The rows after `afterSeq` (default: all) with their authors and commit times, in seq order. */
-  readHistory(id: string, afterSeq?: number): Promise<LoggedRow[]>
+  /** The rows after `afterSeq` (default: all) up to `upToSeq` (default: the last), at most `limit`, with their authors and commit times, in seq order. */
+  readHistory(id: string, afterSeq?: number, upToSeq?: number, limit?: number): Promise<LoggedRow[]>
+  /** The seq of the oldest row kept (0: none); rows before it were folded into checkpoints. */
+  firstSeq(id: string): Promise<number>
+  /** The lowest seq of a row committed at or after `at` (epoch ms), or 0; rows from before commit times were recorded count as older. */
+  firstSeqCommittedSince(id: string, at: number): Promise<number>
+  /** The checkpoint with the highest seq ≤ `seq`. */
+  checkpointAtOrBefore(id: string, seq: number): Promise<Checkpoint | undefined>
+  /** For each clock hour with an authored row, the last such row: the automatic versions of the kept rows. */
+  hourlyVersions(id: string): Promise<StoredVersion[]>
+  /** Versions kept in their own table: named ones, and automatic ones whose rows were folded. */
+  storedVersions(id: string): Promise<StoredVersion[]>
+  /** Names a version (a later name for the same seq replaces it); false if the document is gone. */
+  nameVersion(id: string, version: StoredVersion): Promise<boolean>
   lastSeq(id: string): Promise<number>
   rowCount(id: string): Promise<number>
   setTitle(id: string, title: string): Promise<void>
   /** Sets updatedAt to now. */
   touch(id: string): Promise<void>
   /**
-   * Adds one row at `upToSeq` holding `state`, which must contain every row up to it (a loaded
-   * room's state does), and deletes only the rows it merged (seq ≤ upToSeq). Rows after it stay.
+   * Stores `state`, which must hold every row up to `seq` and nothing after it (a loaded room's state
+   * with nothing uncommitted does), as the checkpoint at `seq`. Deletes nothing: the rows are history.
    */
-  compact(id: string, upToSeq: number, state: Uint8Array): Promise<void>
+  checkpoint(id: string, seq: number, state: Uint8Array): Promise<void>
+  /**
+   * Retention (HISTORY_DAYS), in one transaction: stores `checkpoints` and the automatic `versions`
+   * whose rows go (a stored name wins), then deletes the rows with seq ≤ `upToSeq`, for which a
+   * checkpoint at `upToSeq` must exist or be among `checkpoints`, and the checkpoints before it that
+   * hold no version. Rows and checkpoints after `upToSeq` stay, and so does the last row (seqs count
+   * on from it): a fold up to it is refused.
+   */
+  fold(id: string, upToSeq: number, checkpoints: Checkpoint[], versions: StoredVersion[]): Promise<void>
   delete(id: string): Promise<boolean>
 }

@@ -33,6 +33,33 @@ export const docUpdates = pgTable(
   (t) => [primaryKey({ columns: [t.docId, t.seq] })],
 )
 
+export const docCheckpoints = pgTable(
+  'doc_checkpoints',
+  {
+    docId: text('doc_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    state: bytea('state').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.docId, t.seq] })],
+)
+
+export const docVersions = pgTable(
+  'doc_versions',
+  {
+    docId: text('doc_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    name: text('name'),
+    at: epochMs('at').notNull(),
+    bySub: text('by_sub'),
+    byName: text('by_name'),
+  },
+  (t) => [primaryKey({ columns: [t.docId, t.seq] })],
+)
+
 export const revocations = pgTable(
   'revocations',
   {

@@ -12,8 +12,9 @@ export const documents = sqliteTable('documents', {
 
 /**
  * The append-only log of accepted Yjs updates. `seq` grows by one per document and is never reused,
- * so an instance that missed a message knows exactly which rows to read. Compaction replaces the rows
- * up to some seq by one row at that seq holding their merged state.
+ * so an instance that missed a message knows exactly which rows to read. Rows are the history
+ * (CONTRACT §6a): they stay for HISTORY_DAYS (0: forever), loads start from a checkpoint. Logs
+ * written before checkpoints existed may begin with one merged row holding the state up to its seq.
  */
 export const docUpdates = sqliteTable(
   'doc_updates',
@@ -28,6 +29,45 @@ export const docUpdates = sqliteTable(
     byName: text('by_name'),
     /** epoch milliseconds of the commit that accepted it; null for rows stored before it was recorded */
     at: integer('at'),
+  },
+  (t) => [primaryKey({ columns: [t.docId, t.seq] })],
+)
+
+/**
+ * The document's whole state right after update `seq` (Y.encodeStateAsUpdate): loads apply the
+ * latest one and the rows after it; a version is read from the checkpoint at or before it and the
+ * rows up to it. Written every COMPACT_THRESHOLD rows, and at each version whose rows retention folds.
+ */
+export const docCheckpoints = sqliteTable(
+  'doc_checkpoints',
+  {
+    docId: text('doc_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    state: blob('state', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.docId, t.seq] })],
+)
+
+/**
+ * Versions that outlive the rows (CONTRACT §6a): named ones (`POST …/versions`), and automatic hourly
+ * ones once retention has folded the rows they were computed from (`name` null). Automatic versions of
+ * kept rows are computed from the rows, not stored.
+ */
+export const docVersions = sqliteTable(
+  'doc_versions',
+  {
+    docId: text('doc_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    name: text('name'),
+    /** epoch milliseconds: when the update at `seq` was committed */
+    at: integer('at').notNull(),
+    /** who named it, or the author of the update at `seq` for an automatic one */
+    bySub: text('by_sub'),
+    byName: text('by_name'),
   },
   (t) => [primaryKey({ columns: [t.docId, t.seq] })],
 )
