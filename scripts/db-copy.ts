@@ -12,7 +12,7 @@ import cliProgress from 'cli-progress'
 import { sql } from 'drizzle-orm'
 import { postgresUrlProblem } from '../server/config.js'
 import { openPostgres, openSqlite, type PgDb, type SqliteDb } from '../server/database.js'
-import { docUpdates, documents, revocations, usedTickets } from '../server/tables/pg.js'
+import { docCheckpoints, docUpdates, docVersions, documents, revocations, usedTickets } from '../server/tables/pg.js'
 
 const USAGE = 'usage: npm run db:copy -- --from <DATA_DIR>/skillmap.db --to postgres://user:password@host:5432/database'
 
@@ -73,6 +73,8 @@ interface Tally {
   updateBytes: number
   revocations: number
   usedTickets: number
+  checkpoints: number
+  versions: number
 }
 
 function sqliteTally(src: SqliteDb): Tally {
@@ -82,7 +84,9 @@ function sqliteTally(src: SqliteDb): Tally {
               (SELECT count(*) FROM doc_updates) AS updates,
               (SELECT coalesce(sum(length(data)), 0) FROM doc_updates) AS updateBytes,
               (SELECT count(*) FROM revocations) AS revocations,
-              (SELECT count(*) FROM used_tickets) AS usedTickets`,
+              (SELECT count(*) FROM used_tickets) AS usedTickets,
+              (SELECT count(*) FROM doc_checkpoints) AS checkpoints,
+              (SELECT count(*) FROM doc_versions) AS versions`,
     )
     .get() as Tally
   return row
@@ -95,10 +99,12 @@ async function pgTally(tx: Tx): Promise<Tally> {
                (SELECT count(*) FROM ${docUpdates}) AS "updates",
                (SELECT coalesce(sum(octet_length(data)), 0) FROM ${docUpdates}) AS "updateBytes",
                (SELECT count(*) FROM ${revocations}) AS "revocations",
-               (SELECT count(*) FROM ${usedTickets}) AS "usedTickets"`,
+               (SELECT count(*) FROM ${usedTickets}) AS "usedTickets",
+               (SELECT count(*) FROM ${docCheckpoints}) AS "checkpoints",
+               (SELECT count(*) FROM ${docVersions}) AS "versions"`,
   )
   const row = rows[0]!
-  return { documents: Number(row.documents), updates: Number(row.updates), updateBytes: Number(row.updateBytes), revocations: Number(row.revocations), usedTickets: Number(row.usedTickets) }
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as unknown as Tally
 }
 
 function sqliteLastSeqs(src: SqliteDb): Map<string, number> {
@@ -158,6 +164,7 @@ async function copy(src: SqliteDb, tx: Tx, bar: Progress): Promise<void> {
     'SELECT id, title, template, created_at AS createdAt, updated_at AS updatedAt FROM documents WHERE id > ? ORDER BY id LIMIT ?',
   )
   const history = src.$client.prepare('SELECT doc_id AS docId, seq, data, by_sub AS bySub, by_name AS byName, at FROM doc_updates WHERE doc_id = ? ORDER BY seq')
+  const checkpoints = src.$client.prepare('SELECT doc_id AS docId, seq, state FROM doc_checkpoints WHERE doc_id = ? ORDER BY seq')
   let after = ''
   for (;;) {
     const page = docPage.all(after, DOC_PAGE) as Array<typeof documents.$inferInsert>
@@ -169,6 +176,8 @@ async function copy(src: SqliteDb, tx: Tx, bar: Progress): Promise<void> {
         await tx.insert(docUpdates).values(chunk)
         bar.rows(chunk.length)
       }
+      // A checkpoint is a whole state: one at a time.
+      for (const checkpoint of checkpoints.iterate(doc.id) as Iterable<typeof docCheckpoints.$inferInsert>) await tx.insert(docCheckpoints).values(checkpoint)
       bar.documents(1)
     }
     after = page.at(-1)!.id
@@ -177,6 +186,7 @@ async function copy(src: SqliteDb, tx: Tx, bar: Progress): Promise<void> {
   for (const [table, select] of [
     [revocations, 'SELECT kind, value, revoked_at AS revokedAt FROM revocations'],
     [usedTickets, 'SELECT id, expires_at AS expiresAt FROM used_tickets'],
+    [docVersions, 'SELECT doc_id AS docId, seq, name, at, by_sub AS bySub, by_name AS byName FROM doc_versions'],
   ] as const) {
     let chunk: object[] = []
     for (const row of src.$client.prepare(select).iterate() as Iterable<object>) {
@@ -221,7 +231,7 @@ async function main(args: Args): Promise<string> {
     await inTransaction(target, args, async (tx) => {
       await tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`))
       // Writers (a server started too early, a second copy) wait for this commit, then see rows.
-      await tx.execute(sql`LOCK TABLE ${documents}, ${docUpdates}, ${revocations}, ${usedTickets} IN EXCLUSIVE MODE`)
+      await tx.execute(sql`LOCK TABLE ${documents}, ${docUpdates}, ${docCheckpoints}, ${docVersions}, ${revocations}, ${usedTickets} IN EXCLUSIVE MODE`)
       const before = await pgTally(tx)
       if (before.documents + before.updates + before.revocations + before.usedTickets > 0) {
         throw new CopyError(

@@ -81,15 +81,22 @@ async function exportsOf(srv: TestServer, admin: string): Promise<Map<string, Ex
 async function contents(db: SkillmapDatabase) {
   const docs = await db.store.list()
   const history: Record<string, unknown[]> = {}
+  const versions: Record<string, unknown[]> = {}
   for (const doc of docs) {
     history[doc.id] = (await db.store.readHistory(doc.id)).map((r) => ({ ...r, data: Buffer.from(r.data).toString('base64') }))
+    versions[doc.id] = await db.store.storedVersions(doc.id)
   }
+  const checkpointRows: Array<{ docId: string; seq: number | string; state: Uint8Array }> =
+    db.dialect === 'sqlite'
+      ? db.db.$client.prepare('SELECT doc_id AS "docId", seq, state FROM doc_checkpoints ORDER BY doc_id, seq').all()
+      : (await db.db.$client.query('SELECT doc_id AS "docId", seq, state FROM doc_checkpoints ORDER BY doc_id, seq')).rows
+  const checkpoints = checkpointRows.map((c) => ({ docId: c.docId, seq: Number(c.seq), state: Buffer.from(c.state).toString('base64') }))
   const revocations = (await db.revocationRows.all()).map((r) => ({ ...r })).sort((a, b) => `${a.kind}:${a.value}`.localeCompare(`${b.kind}:${b.value}`))
   const tickets =
     db.dialect === 'sqlite'
       ? db.db.$client.prepare('SELECT id, expires_at AS "expiresAt" FROM used_tickets ORDER BY id').all()
       : (await db.db.$client.query('SELECT id, expires_at::float8 AS "expiresAt" FROM used_tickets ORDER BY id')).rows
-  return { docs, history, revocations, tickets }
+  return { docs, history, versions, checkpoints, revocations, tickets }
 }
 
 async function sqliteContents(ctx: Ctx) {
@@ -120,7 +127,8 @@ DbCopy.before(async (ctx) => {
   ctx.pg = await startPostgres()
   ctx.dataDir = tempDir()
   ctx.file = path.join(ctx.dataDir, 'skillmap.db')
-  const srv = await startServer({ DATA_DIR: ctx.dataDir })
+  // Checkpoints every 2 rows, so doc_checkpoints has rows to copy.
+  const srv = await startServer({ DATA_DIR: ctx.dataDir, COMPACT_THRESHOLD: '2' })
   ctx.servers.push(srv)
   ctx.admin = await token('admin', '*', 'Root', 'root')
   for (const [id, template] of [['alpha', 'backend'], ['beta', 'empty'], ['gamma', 'backend']] as const) {
@@ -147,6 +155,9 @@ DbCopy.before(async (ctx) => {
   await watcher.synced()
   await editAndWait(io.doc, watcher, (doc) => addPerson(doc, { id: 'gamma-ops', name: 'Ops', role: 'devops' }))
   await editAndWait(io.doc, watcher, (doc) => setAssignment(doc, 'observability', 'gamma-ops', 'R', 'bo', Date.now()))
+
+  // A named version (doc_versions).
+  assert.is((await http(srv.url, 'POST', '/api/docs/alpha/versions', { token: ctx.admin, body: { name: 'before the copy' } })).status, 201)
 
   // A revoked token (revocations) and a used ticket (used_tickets).
   ctx.revoked = await token('editor', '*', 'Leaked', 'lee')
@@ -215,7 +226,7 @@ DbCopy('bad or missing arguments exit 2 with the usage line, and a missing --fro
   assert.equal((await pgContents(target)).docs, [])
 })
 
-DbCopy('copies every table into an empty database: the same documents, history rows, revocations and used tickets', async (ctx) => {
+DbCopy('copies every table into an empty database: the same documents, history rows, checkpoints, versions, revocations and used tickets', async (ctx) => {
   ctx.target = await ctx.pg!.createDatabase()
   const run = await dbCopy('--from', ctx.file, '--to', ctx.target)
   assert.is(run.code, 0, run.stderr)
@@ -226,6 +237,7 @@ DbCopy('copies every table into an empty database: the same documents, history r
   const want = await sqliteContents(ctx)
   const got = await pgContents(ctx.target)
   assert.equal(want.docs.map((d) => d.id), [...MAPS])
+  assert.ok(want.checkpoints.length > 0 && want.versions.alpha!.length === 1, 'checkpoints and a named version to copy')
   assert.equal(got, want)
   // merged rows and beta's unmerged tail with its author and commit time came along
   const beta = got.history.beta as Array<{ seq: number; by?: { sub: string }; at: number | null }>
@@ -290,7 +302,7 @@ DbCopy('a copy that does not match its source is rolled back (exit 1) and leaves
   assert.match(run.stderr, /updates: \d+ in SQLite, \d+ in PostgreSQL/)
   assert.match(run.stderr, /document "beta": last seq \d+ in SQLite, \d+ in PostgreSQL/)
   const left = await pgContents(target)
-  assert.equal(left, { docs: [], history: {}, revocations: [], tickets: [] })
+  assert.equal(left, { docs: [], history: {}, versions: {}, checkpoints: [], revocations: [], tickets: [] })
 })
 
 DbCopy('a --from file that is not a SQLite database is an error (exit 1), named clearly', async (ctx) => {
