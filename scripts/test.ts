@@ -25,6 +25,7 @@ export const POSTGRES_SUITES = [
   'docs-api',
   'durability',
   'health',
+  'history',
   'import',
   'limits',
   'permissions',

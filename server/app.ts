@@ -21,6 +21,7 @@ import { demoUpdate, templateUpdate } from './seed.js'
 import type { Store } from './store/types.js'
 import { registerWeb } from './web.js'
 import { registerYws } from './yws.js'
+import { createRetention } from './retention.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
@@ -41,6 +42,8 @@ export interface SkillmapServer {
   listen(): Promise<string>
   /** Stops accepting, commits everything, closes live connections with 1012, releases everything. */
   close(): Promise<void>
+  /** Retention (HISTORY_DAYS) once, as the hourly job runs it, as of `now`; the fold point per document folded. */
+  foldHistory(now?: number): Promise<Map<string, number>>
 }
 
 export interface ServerDeps {
@@ -130,6 +133,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   })
   await registerWeb(app, { root: PUBLIC_DIR })
 
+  const retention = createRetention({ store, historyDays: config.historyDays, log: app.log.child({ module: 'history' }) })
+
   let closing: Promise<void> | undefined
   return {
     app,
@@ -143,10 +148,14 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     seededDemo,
     routes,
     async listen() {
-      return app.listen({ port: config.port, host: config.host })
+      const url = await app.listen({ port: config.port, host: config.host })
+      retention.start()
+      return url
     },
+    foldHistory: (now) => retention.run(now),
     close() {
       closing ??= (async () => {
+        await retention.stop()
         await rooms.flush()
         // Only this instance's sockets: with the Redis adapter, io.disconnectSockets reaches every
         // instance, and a rolling restart would drop every Socket.IO user of the cluster.

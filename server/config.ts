@@ -26,6 +26,8 @@ export interface Config {
   readonly logLevel: string
   /** log rows per document before they are merged into one snapshot row */
   readonly compactThreshold: number
+  /** days the full edit history is kept (0: forever); older rows are folded into checkpoints */
+  readonly historyDays: number
   /** how long a document stays loaded after its last connection leaves */
   readonly unloadDelayMs: number
   /** seed the `demo` map on first start */
@@ -120,6 +122,7 @@ export function loadConfig(env: Env): Config {
     rateLimitBurst: int('RATE_LIMIT_BURST', 1000, 1, 10_000_000),
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     compactThreshold: int('COMPACT_THRESHOLD', 1000, 2, 10_000_000),
+    historyDays: int('HISTORY_DAYS', 0, 0, 36_500),
     unloadDelayMs: int('UNLOAD_DELAY_MS', 5000, 0, 3_600_000),
     seedDemo: oneOf('SEED_DEMO', 'true', ['true', 'false'] as const) === 'true',
     allowedOrigins: parseOrigins(text('ALLOWED_ORIGINS'), problems),

@@ -17,6 +17,7 @@ import { registerDocs } from './routes/docs.js'
 import { registerImport } from './routes/import.js'
 import { registerHealth, type Probe } from './routes/health.js'
 import { registerSchemas } from './routes/schemas.js'
+import { registerHistory } from './routes/history.js'
 import { registerSnapshot } from './routes/snapshot.js'
 import { registerTokens } from './routes/tokens.js'
 import type { Store } from './store/types.js'
@@ -94,7 +95,8 @@ export async function registerRest(app: FastifyInstance, deps: RestDeps): Promis
     api.addHook('onRequest', api.rateLimit())
     const access = createAccess(deps.auth)
     registerDocs(api, { store: deps.store, rooms: deps.rooms, access, creations: deps.creations })
-    registerSnapshot(api, { rooms: deps.rooms, access })
+    registerSnapshot(api, { rooms: deps.rooms, store: deps.store, access })
+    registerHistory(api, { rooms: deps.rooms, store: deps.store, access })
     registerImport(api, { rooms: deps.rooms, store: deps.store, access })
     registerTokens(api, { auth: deps.auth, revocations: deps.revocations, access })
   })

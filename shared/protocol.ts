@@ -32,6 +32,7 @@ export const ErrorCode = {
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
   notFound: 'not-found',
+  versionNotFound: 'version-not-found',
   conflict: 'conflict',
   gone: 'gone',
   readOnly: 'read-only',

@@ -1,0 +1,179 @@
+// The document's history (CONTRACT §6a): versions rebuilt from a checkpoint and the rows after it,
+// a page of cell- and field-level changes (shared/replay.ts over the kept rows), blame, the version
+// list, and what retention (HISTORY_DAYS) folds. Reads only the committed log: the store is the truth.
+import * as Y from 'yjs'
+import type { Json } from '../shared/diff.js'
+import { replayChanges } from '../shared/replay.js'
+import type { Author, LoggedRow, Store, StoredVersion } from './store/types.js'
+
+/** Rows read from the database at a time while replaying. */
+const BATCH = 500
+
+export interface HistoryChange {
+  seq: number
+  /** ISO 8601: when the server committed the update */
+  at: string
+  by: Author
+  path: string
+  kind: 'set' | 'delete'
+  from?: Json
+  to?: Json
+}
+
+export interface HistoryPage {
+  changes: HistoryChange[]
+  /** the `after` of the next page; null when this page reaches the end of the log */
+  next: number | null
+}
+
+export interface Version {
+  version: number
+  at: string
+  by: Author | null
+  name: string | null
+}
+
+export interface Blame {
+  path: string
+  by: Author
+  at: string
+  seq: number
+}
+
+const iso = (at: number | null): string => new Date(at ?? 0).toISOString()
+
+/** A point of the log the history can start from: the state right after `seq` (null: before the first row). */
+interface Base {
+  seq: number
+  state: Uint8Array | null
+}
+
+/**
+ * The state right after update `seq`, or undefined when that version is not kept: past the last
+ * update, or folded by retention without a checkpoint at it. A log without a checkpoint at or before
+ * `seq` starts at its first row: the seed, or (logs from before checkpoints) a merged row holding
+ * everything up to its seq.
+ */
+export async function stateAt(store: Store, docId: string, seq: number): Promise<Uint8Array | undefined> {
+  if (!Number.isSafeInteger(seq) || seq < 1) return undefined
+  const checkpoint = await store.checkpointAtOrBefore(docId, seq)
+  if (checkpoint?.seq === seq) return checkpoint.state
+  const rows = await store.readHistory(docId, checkpoint?.seq ?? 0, seq)
+  const first = checkpoint === undefined ? rows[0]?.seq : checkpoint.seq + 1
+  // The rows from the start point to `seq`, none missing (seqs are gap-free unless folded).
+  if (first === undefined || rows[0]?.seq !== first || rows.at(-1)?.seq !== seq || rows.length !== seq - first + 1) return undefined
+  const doc = new Y.Doc()
+  try {
+    if (checkpoint !== undefined) Y.applyUpdate(doc, checkpoint.state)
+    for (const row of rows) Y.applyUpdate(doc, row.data)
+    return Y.encodeStateAsUpdate(doc)
+  } finally {
+    doc.destroy()
+  }
+}
+
+/** Where the kept history begins at or after `after`: the earliest state the rows after it can be replayed on. */
+async function baseFrom(store: Store, docId: string, after: number): Promise<Base> {
+  const first = await store.firstSeq(docId)
+  const from = Math.max(after, first - 1)
+  if (from === 0) return { seq: 0, state: null }
+  const state = await stateAt(store, docId, from)
+  if (state !== undefined) return { seq: from, state }
+  // The log begins with a merged row (written before checkpoints): it is the base, not a change.
+  return { seq: first, state: (await stateAt(store, docId, first)) ?? null }
+}
+
+/**
+ * Replays the rows after `base`, a batch at a time, handing each authored update's changes to
+ * `visit`; stops when `visit` returns false. Updates without an author (seeds, merged rows) are
+ * replayed but report nothing: they are the server's own.
+ */
+async function replay(store: Store, docId: string, base: Base, visit: (row: LoggedRow, changes: ReturnType<typeof toChanges>) => boolean): Promise<{ last: number; done: boolean }> {
+  let state = base.state
+  let after = base.seq
+  for (;;) {
+    const rows = await store.readHistory(docId, after, undefined, BATCH)
+    if (rows.length === 0) return { last: after, done: true }
+    const doc = new Y.Doc()
+    let i = 0
+    for (const changes of replayChanges(state, rows.map((r) => r.data))) {
+      const row = rows[i++]!
+      if (row.by !== undefined && !visit(row, toChanges(row, changes))) return { last: after, done: false }
+      after = row.seq
+    }
+    // The next batch continues from this one's end state.
+    if (state !== null) Y.applyUpdate(doc, state)
+    for (const row of rows) Y.applyUpdate(doc, row.data)
+    state = Y.encodeStateAsUpdate(doc)
+    doc.destroy()
+  }
+}
+
+function toChanges(row: LoggedRow, changes: Iterable<{ path: string; kind: 'set' | 'delete'; from?: Json; to?: Json }>): HistoryChange[] {
+  const at = iso(row.at)
+  return [...changes].map((c) => ({ seq: row.seq, at, by: row.by!, ...c }))
+}
+
+/**
+ * The changes of the updates after `after`, whole updates only: a page ends before the update that
+ * would take it past `limit` changes (the first update is always included, however many it made).
+ */
+export async function historyPage(store: Store, docId: string, after: number, limit: number): Promise<HistoryPage> {
+  const changes: HistoryChange[] = []
+  const base = await baseFrom(store, docId, after)
+  let lastIncluded = base.seq
+  const end = await replay(store, docId, base, (row, made) => {
+    if (changes.length > 0 && changes.length + made.length > limit) return false
+    changes.push(...made)
+    lastIncluded = row.seq
+    return true
+  })
+  if (end.done) return { changes, next: null }
+  return { changes, next: lastIncluded }
+}
+
+/** For every path the kept history set and that still holds a value, the update that last set it. */
+export async function blame(store: Store, docId: string): Promise<Blame[]> {
+  const last = new Map<string, Blame>()
+  await replay(store, docId, await baseFrom(store, docId, 0), (row, made) => {
+    for (const c of made) {
+      if (c.kind === 'delete') last.delete(c.path)
+      else last.set(c.path, { path: c.path, by: c.by, at: c.at, seq: c.seq })
+    }
+    return true
+  })
+  return [...last.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/** Named versions and one per clock hour with edits (its last seq), newest first; a name wins over the hour's entry. */
+export async function listVersions(store: Store, docId: string): Promise<Version[]> {
+  const bySeq = new Map<number, StoredVersion>()
+  for (const v of await store.hourlyVersions(docId)) bySeq.set(v.seq, v)
+  for (const v of await store.storedVersions(docId)) if (v.name !== null || !bySeq.has(v.seq)) bySeq.set(v.seq, v)
+  return [...bySeq.values()].sort((a, b) => b.seq - a.seq).map((v) => ({ version: v.seq, at: iso(v.at), by: v.by ?? null, name: v.name }))
+}
+
+/**
+ * Retention: folds the rows committed before `cutoff` (epoch ms) into checkpoints. The fold point is
+ * the last row before the cutoff (never the document's last row), so the history after it stays whole; every version at or before it
+ * (named, or an hour's last edit) keeps a checkpoint, so it stays readable. Returns the fold point (0: nothing to fold).
+ */
+export async function foldBefore(store: Store, docId: string, cutoff: number): Promise<number> {
+  const newer = await store.firstSeqCommittedSince(docId, cutoff)
+  const last = await store.lastSeq(docId)
+  // The fold point: the row before the first one committed since the cutoff. The last row always
+  // stays: the next seq is counted from it.
+  const upTo = Math.min(newer === 0 ? last : newer - 1, last - 1)
+  if (upTo < (await store.firstSeq(docId))) return 0
+  const versions = (await listVersions(store, docId)).filter((v) => v.version <= upTo)
+  const seqs = new Set([upTo, ...versions.map((v) => v.version)])
+  const checkpoints = []
+  for (const seq of seqs) {
+    const state = await stateAt(store, docId, seq)
+    if (state !== undefined) checkpoints.push({ seq, state })
+  }
+  if (!checkpoints.some((c) => c.seq === upTo)) return 0
+  const automatic = versions.filter((v) => v.name === null).map((v) => ({ seq: v.version, name: null, at: Date.parse(v.at), by: v.by ?? undefined }))
+  await store.fold(docId, upTo, checkpoints, automatic)
+  return upTo
+}
