@@ -85,8 +85,8 @@ async function baseFrom(store: Store, docId: string, after: number): Promise<Bas
 
 /**
  * Replays the rows after `base`, a batch at a time, handing each authored update's changes to
- * `visit`; stops when `visit` returns false. Updates without an author (seeds, merged rows) are
- * replayed but report nothing: they are the server's own.
+ * `visit`; stops when `visit` returns false. Rows without an author (logs merged before history was
+ * kept, server-made seeds) are replayed but report nothing.
  */
 async function replay(store: Store, docId: string, base: Base, visit: (row: LoggedRow, changes: ReturnType<typeof toChanges>) => boolean): Promise<{ last: number; done: boolean }> {
   let state = base.state

@@ -61,7 +61,7 @@ export function registerHistory(app: FastifyInstance, { rooms, store, access }: 
         description:
           'The cell- and field-level changes of the accepted updates after `after`, in seq order, each with the author the server verified. ' +
           'A page holds whole updates: it ends before the update that would take it past `limit` changes (the first is always included). ' +
-          '`next` is the `after` of the next page, or null at the end. Updates the server made itself (a new map\'s template) are not listed; ' +
+          '`next` is the `after` of the next page, or null at the end. Rows without an author (logs merged before history was kept) are not listed; ' +
           'with HISTORY_DAYS, folded updates are gone and the first page starts after them.',
         tags: ['history'],
         security: bearer,
