@@ -57,6 +57,12 @@ OpenApi('it lists every route the server registered, and nothing else', (ctx) =>
     'delete /api/docs/{id}',
     'get /api/docs/{id}/snapshot',
     'get /api/docs/{id}/analytics',
+    // §6a v2
+    'get /api/docs/{id}/history',
+    'get /api/docs/{id}/versions',
+    'post /api/docs/{id}/versions',
+    'post /api/docs/{id}/restore',
+    'get /api/docs/{id}/blame',
     'post /api/tokens',
     'post /api/tokens/revoke',
     'post /api/tokens/ticket',
