@@ -272,6 +272,33 @@ History('named versions, restore through the room, undone by restoring the versi
   assertError(await http(srv.url, 'POST', '/api/docs/nope/restore', { token: await token('admin'), body: { version: 1 } }), 404, 'not-found', 'unknown document')
 })
 
+History('a restore racing live edits converges: every client, and the export, end on the same content', async (ctx) => {
+  const srv = ctx.srv!
+  await newMap(srv, 'race')
+  const ana = await editor(ctx, srv, 'race', 'ana', 'Ana')
+  const ben = await editor(ctx, srv, 'race', 'ben', 'Ben')
+  const version = await edit(srv, ana, 'race', (d) => {
+    addPerson(d, { id: 'ana', name: 'Ana', role: 'backend' })
+    addSkill(d, { id: 'sql', name: 'SQL', category: 'Data' })
+  })
+  await converged(ana.doc, ben.doc)
+  // Ben keeps rating while the lead restores the version before his ratings
+  const lead = await token('editor', 'race', 'Lead', 'lead')
+  const restores: Promise<unknown>[] = []
+  for (let i = 0; i < 20; i++) {
+    ben.doc.transact(() => setRating(ben.doc, 'ana', 'sql', (i % 5) as 0 | 1 | 2 | 3 | 4, 'ben'))
+    if (i % 5 === 2) restores.push(http(srv.url, 'POST', '/api/docs/race/restore', { token: lead, body: { version } }).then((r) => assert.is(r.status, 200, r.text)))
+  }
+  await Promise.all(restores)
+  await converged(ana.doc, ben.doc)
+  const head = await srv.server.store.lastSeq('race')
+  await eventually(async () => {
+    const exported = await get(srv, '/api/docs/race/snapshot')
+    return exported.json.version === head && JSON.stringify(content(exported.json)) === JSON.stringify(contentOf(ana.doc, 'race'))
+  }, { what: 'the export to equal the clients' })
+  assert.equal(contentOf(ben.doc, 'race'), contentOf(ana.doc, 'race'))
+})
+
 History('a restore reaches the live clients of another instance; history survives a restart of both', async (ctx) => {
   const redis: TestRedis = await startRedis()
   ctx.closers.push(() => redis.stop())
