@@ -8,6 +8,12 @@ import type { Author, LoggedRow, Store, StoredVersion } from './store/types.js'
 
 /** Rows read from the database at a time while replaying. */
 const BATCH = 500
+/**
+ * Rows one history page replays at most: a stretch of updates that change nothing the map shows
+ * (a cell's level set again to the same value) ends the page early, with `next` after it, instead of
+ * replaying the whole log in one request.
+ */
+const PAGE_SCAN = 2000
 
 export interface HistoryChange {
   seq: number
@@ -88,12 +94,20 @@ async function baseFrom(store: Store, docId: string, after: number): Promise<Bas
  * `visit`; stops when `visit` returns false. Rows without an author (logs merged before history was
  * kept, server-made seeds) are replayed but report nothing.
  */
-async function replay(store: Store, docId: string, base: Base, visit: (row: LoggedRow, changes: ReturnType<typeof toChanges>) => boolean): Promise<{ last: number; done: boolean }> {
+async function replay(
+  store: Store,
+  docId: string,
+  base: Base,
+  visit: (row: LoggedRow, changes: ReturnType<typeof toChanges>) => boolean,
+  scan = Number.POSITIVE_INFINITY,
+): Promise<{ last: number; done: boolean }> {
   let state = base.state
   let after = base.seq
-  for (;;) {
-    const rows = await store.readHistory(docId, after, undefined, BATCH)
+  for (let scanned = 0; ; ) {
+    if (scanned >= scan) return { last: after, done: false }
+    const rows = await store.readHistory(docId, after, undefined, Math.min(BATCH, scan - scanned))
     if (rows.length === 0) return { last: after, done: true }
+    scanned += rows.length
     const doc = new Y.Doc()
     let i = 0
     for (const changes of replayChanges(state, rows.map((r) => r.data))) {
@@ -122,14 +136,21 @@ export async function historyPage(store: Store, docId: string, after: number, li
   const changes: HistoryChange[] = []
   const base = await baseFrom(store, docId, after)
   let lastIncluded = base.seq
-  const end = await replay(store, docId, base, (row, made) => {
-    if (changes.length > 0 && changes.length + made.length > limit) return false
-    changes.push(...made)
-    lastIncluded = row.seq
-    return true
-  })
+  const end = await replay(
+    store,
+    docId,
+    base,
+    (row, made) => {
+      if (changes.length > 0 && changes.length + made.length > limit) return false
+      changes.push(...made)
+      lastIncluded = row.seq
+      return true
+    },
+    PAGE_SCAN,
+  )
   if (end.done) return { changes, next: null }
-  return { changes, next: lastIncluded }
+  // Stopped by the limit: the next page starts after the last update listed; by the scan bound: after the last one read.
+  return { changes, next: Math.max(lastIncluded, end.last) }
 }
 
 /** For every path the kept history set and that still holds a value, the update that last set it. */
