@@ -8,7 +8,7 @@ import { AppError } from '../errors.js'
 import { blame, historyPage, listVersions, stateAt } from '../history.js'
 import { writeThroughRoom } from '../room-write.js'
 import type { Rooms } from '../rooms.js'
-import type { Store } from '../store/types.js'
+import type { DocMeta, Store } from '../store/types.js'
 import type { Access } from './access.js'
 import { bearer, docIdParams, errors } from './schemas.js'
 
@@ -48,8 +48,10 @@ const version = {
 
 export function registerHistory(app: FastifyInstance, { rooms, store, access }: HistoryDeps): void {
   /** 404 for a document that does not exist (the log of a missing document is empty, not an error of its own). */
-  const existing = async (id: string): Promise<void> => {
-    if ((await store.get(id)) === undefined) throw new AppError(ErrorCode.notFound)
+  const existing = async (id: string): Promise<DocMeta> => {
+    const meta = await store.get(id)
+    if (meta === undefined) throw new AppError(ErrorCode.notFound)
+    return meta
   }
 
   app.get<{ Params: { id: string }; Querystring: { after?: string; limit?: string } }>(
@@ -229,9 +231,9 @@ export function registerHistory(app: FastifyInstance, { rooms, store, access }: 
     async (req) => {
       const { id } = req.params
       access.forDoc(req, id)
-      await existing(id)
+      const meta = await existing(id)
       await rooms.flush()
-      return { cells: await blame(store, id) }
+      return { cells: await blame(store, id, meta.createdAt) }
     },
   )
 }
