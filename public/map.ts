@@ -141,6 +141,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
   let deniedSeen = 0
   let scheduled = false
   let destroyed = false
+  let sinceMarked = false
 
   const invalidate = (): void => {
     if (scheduled || destroyed) return
@@ -567,7 +568,10 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       flash(root, flashes)
       flashes.clear()
     }
-    markSince(root, history.state.preview ? new Set() : history.state.sinceKeys)
+    // Most visits have nothing to mark: then the page is not searched at all.
+    const since = history.state.preview ? new Set<string>() : history.state.sinceKeys
+    if (since.size > 0 || sinceMarked) markSince(root, since)
+    sinceMarked = since.size > 0
     if (history.takeFocus()) root.querySelector<HTMLElement>('#history-title')?.focus()
   }
 
