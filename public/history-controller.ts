@@ -10,7 +10,7 @@
 // moment (never per hover). A cell changed since the last blame shows no author until the next
 // one: blame from before the change would name the wrong person.
 import * as Y from 'yjs'
-import { blameByKey, changesBetween, historyApi, HistoryError, pathKey, seenStore, stamp, type BlameNote, type HistoryApi, type HistoryChange, type Version } from './history.js'
+import { blameByKey, changesBetween, historyApi, pathKey, seenStore, stamp, type BlameNote, type HistoryApi, type HistoryChange, type Version } from './history.js'
 import type { Identity } from './token.js'
 
 /** Quiet time after the last edit before blame and the timeline are fetched again. */
@@ -108,7 +108,7 @@ export interface HistoryController {
   destroy(): void
 }
 
-const message = (err: unknown): string => (err instanceof HistoryError || err instanceof Error ? err.message : String(err))
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 
 export function createHistory(options: HistoryOptions): HistoryController {
   const { docId, token, me, doc, isLocal, repaint, notify, onBlame } = options
@@ -472,7 +472,7 @@ export function createHistory(options: HistoryOptions): HistoryController {
   }
 }
 
-/** "14:00 · before the reorg": how a version is named in the panel and the preview bar. */
+/** "2 Dec 14:00 (“before the reorg”)": how a version is named in the preview bar and the restore dialog. */
 export function versionLabel(version: Version): string {
   const at = stamp(version.at)
   return version.name ? `${at} (“${version.name}”)` : at
