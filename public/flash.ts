@@ -72,3 +72,19 @@ export function flash(root: ParentNode, keys: Iterable<string>): void {
     })
   }
 }
+
+/**
+ * Marks (`data-since`) every element of `root` whose data-key is in `keys`, and unmarks the rest:
+ * what teammates changed since the user's last visit. Called after every paint, so elements that
+ * a render created carry the mark too.
+ */
+export function markSince(root: ParentNode, keys: ReadonlySet<string>): void {
+  root.querySelectorAll<HTMLElement>('[data-since]').forEach((el) => {
+    if (!keys.has(el.dataset.key ?? '')) el.removeAttribute('data-since')
+  })
+  for (const key of keys) {
+    root.querySelectorAll<HTMLElement>(`[data-key="${CSS.escape(key)}"]`).forEach((el) => {
+      if (!el.hasAttribute('data-since')) el.setAttribute('data-since', '')
+    })
+  }
+}

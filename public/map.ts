@@ -27,13 +27,16 @@ import {
 } from '../shared/schema.js'
 import { ErrorCode } from '../shared/protocol.js'
 import { createAct } from './act.js'
-import { flash, watchRemoteChanges } from './flash.js'
+import { flash, markSince, watchRemoteChanges } from './flash.js'
 import { moveTarget, readModel, type MapModel } from './model.js'
-import { watchOverwrites } from './overwrite.js'
+import { cellDataKey, watchOverwrites } from './overwrite.js'
+import { createHistory } from './history-controller.js'
+import type { BlameNote } from './history.js'
 import { peersByCell, readPeers, setCell } from './presence.js'
 import { startHref } from './route.js'
 import { deniedMessage, openSession, type Session } from './session.js'
 import type { Identity } from './token.js'
+import type * as Y from 'yjs'
 import { createUndo, isTyping, undoKey } from './undo.js'
 import { focusCell } from './views/grid-nav.js'
 import { exportMenu } from './views/export-menu.js'
@@ -52,6 +55,7 @@ import { filtersView } from './views/filters.js'
 import { headlineView } from './views/headline.js'
 import { overwriteNotice, type OverwriteNotice } from './views/overwrite-notice.js'
 import { undoTools } from './views/undo-tools.js'
+import { historyButton, historyPanel, previewBar, restoreDialog } from './views/history-panel.js'
 import { NO_FILTERS, SKILL_STATUSES, visibleRows, visibleSkills, type Filters } from './filter.js'
 import type { Actions, GridName, Tab, ViewContext } from './views/types.js'
 
@@ -137,6 +141,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
   let deniedSeen = 0
   let scheduled = false
   let destroyed = false
+  let sinceMarked = false
 
   const invalidate = (): void => {
     if (scheduled || destroyed) return
@@ -172,6 +177,36 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
   const act = createAct(doc, { mayWrite, onError: (message) => notify(message) })
   // Viewers have no undo: they never edit.
   const undo = session.readOnly ? null : createUndo(doc, act, { mayWrite })
+
+  // The overwrite notice names whoever the server says last set the cell, once blame knows.
+  const verifyOverwrites = (blame: ReadonlyMap<string, BlameNote>): void => {
+    let changed = false
+    state.overwrites = state.overwrites.map((o) => {
+      const note = blame.get(cellDataKey(o.root, o.key))
+      if (!note || note.sub === me.id || (o.verified && o.who?.id === note.sub && o.who.name === note.name)) return o
+      changed = true
+      return { ...o, who: { id: note.sub, name: note.name }, verified: true }
+    })
+    if (changed) invalidate()
+  }
+  const history = createHistory({
+    docId,
+    token,
+    me,
+    doc,
+    isLocal: (origin) => origin === act.origin || (undo !== null && origin === undo.origin),
+    repaint: invalidate,
+    notify,
+    onBlame: verifyOverwrites,
+  })
+  /** The previewed version read like the live map (CONTRACT §8 v2: read-only), once per version. */
+  let previewed: { doc: Y.Doc; model: MapModel } | null = null
+  const previewModel = (): MapModel | null => {
+    const copy = history.state.preview?.doc
+    if (!copy) return null
+    if (previewed?.doc !== copy) previewed = { doc: copy, model: readModel(copy, state.without) }
+    return previewed.model
+  }
 
   const actions: Actions = {
     setLetter: (responsibility, assignee, letter: Letter | null) => act('Set a letter', () => setAssignment(doc, responsibility, assignee, letter, me.id)),
@@ -233,10 +268,12 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     toggleWithout(person) {
       if (state.without.has(person)) state.without.delete(person)
       else state.without.add(person)
+      previewed = null
       refresh()
     },
     clearWithout() {
       state.without.clear()
+      previewed = null
       refresh()
     },
     showTab(tab) {
@@ -359,7 +396,9 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
   /** The header's toolbar: what this user may do with the whole map. */
   function headerTools(): TemplateResult[] {
     const tools: TemplateResult[] = []
-    if (undo) tools.push(undoTools(undo))
+    // While a version is previewed, Undo would change the live map nobody is looking at.
+    if (undo && !history.state.preview) tools.push(undoTools(undo))
+    tools.push(historyButton(history))
     if (me.role === 'admin' && !session.closed) {
       tools.push(html`<button class="btn small" data-action="share" @click=${() => ((state.share = { ...NEW_SHARE }), invalidate())}>Share</button>`)
     }
@@ -396,16 +435,25 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
 
   function paint(): void {
     if (destroyed) return
-    const m = currentModel()
+    const live = currentModel()
     const started = perf ? performance.now() : 0
     const peers = readPeers(awareness)
     const closed = session.closed
+    // A previewed version takes the live map's place, read-only, without presence or blame.
+    const old = previewModel()
+    const previewing = history.state.preview !== null
+    if (previewing && (state.picker || state.dialog)) {
+      state.picker = null
+      state.dialog = null
+    }
+    const m = old ?? live
     const ctx: ViewContext = {
       model: m,
       me,
       // A closed session sends nothing more: its page becomes a read-only view of what it had.
-      readOnly: session.readOnly || closed !== null,
-      peersByCell: peersByCell(peers),
+      readOnly: session.readOnly || closed !== null || previewing,
+      peersByCell: old ? new Map() : peersByCell(peers),
+      blame: old ? new Map() : history.state.blame,
       active: state.active,
       picking: state.picker ? pickerCell(state.picker) : null,
       filters: state.filters,
@@ -416,7 +464,9 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
       ? html`${headlineView(m, state.filters, headlineActions)}
           ${filtersView(m, state.filters, shownCount(m, state.tab as 'raci' | 'skills'), state.tab as 'raci' | 'skills', filterActions, state.filtersOpen)}`
       : nothing
-    const tabView = !session.loaded
+    const tabView = previewing && !old
+      ? html`<p class="placeholder" data-placeholder>${history.state.preview?.error ?? 'Loading that version…'}</p>`
+      : !session.loaded
       ? html`<p class="placeholder" data-placeholder>${closed ? 'Nothing to show.' : session.status === 'offline' ? 'Offline, and this device has no copy of this map yet.' : 'Loading the map…'}</p>`
       : state.tab === 'raci'
         ? raciView(ctx)
@@ -427,12 +477,12 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
             : state.tab === 'charts'
               ? chartsView(ctx)
               : peopleView(ctx)
-    document.title = `${m.meta.title || docId} · skillmap`
+    document.title = `${live.meta.title || docId} · skillmap`
     render(
-      html`<div class="map-page" data-doc=${docId} data-readonly=${ctx.readOnly ? 'true' : 'false'} data-tab=${state.tab}>
+      html`<div class="map-page" data-doc=${docId} data-readonly=${ctx.readOnly ? 'true' : 'false'} data-tab=${state.tab} data-previewing=${previewing ? 'true' : 'false'} data-history=${history.state.open ? 'open' : 'closed'}>
         <a class="skip" href="#main" @click=${(e: Event) => (e.preventDefault(), root.querySelector<HTMLElement>('#main')?.focus())}>Skip to the map</a>
         <div class="masthead">
-        ${headerView({ session, title: m.meta.title, peers, backHref: startHref(token), setTitle: actions.setTitle, tools: headerTools() })}
+        ${headerView({ session, title: m.meta.title, peers, backHref: startHref(token), setTitle: actions.setTitle, tools: headerTools(), readOnly: previewing })}
         ${closed ? html`<div class="banner error" role="alert" data-closed=${closed.code}>${closed.message} <a href=${startHref(null)}>Start page</a></div>` : nothing}
         <nav class="tabs" role="tablist" aria-label="Views" @keydown=${tabKeys}>
           ${TABS.map(
@@ -458,6 +508,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
           </button>
           <span class="sheet-tools">${exportMenu({ docId, token, notify })}${ctx.readOnly ? nothing : importer.button()}</span>
         </nav>
+        ${previewBar(history)}
         </div>
         ${session.readOnly && !closed
           ? html`<div class="banner info">You are watching this map live. Changes made by editors flash as they arrive.</div>`
@@ -470,8 +521,10 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
         ${state.picker ? pickerView(state.picker, choose, closePicker) : nothing}
         ${importer.dialog()}
         ${state.share ? shareDialog(docId, state.share, mintShare, shareActions) : nothing}
+        ${historyPanel(history, live)}
+        ${restoreDialog(history)}
         <div class="notices" role="status" aria-live="polite">
-          ${state.overwrites.map((o) => overwriteNotice(m, o, overwriteActions))}
+          ${state.overwrites.map((o) => overwriteNotice(live, o, overwriteActions))}
           ${state.notices.map((n) => html`<p class="notice-toast">${n.text}</p>`)}
         </div>
         <div class="visually-hidden sr-live" aria-live="polite"></div>
@@ -509,10 +562,17 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     root.querySelectorAll<HTMLElement>('[data-grid]').forEach((grid) => {
       if (!grid.querySelector('[data-r][tabindex="0"]')) grid.querySelector<HTMLElement>('[data-r]')?.setAttribute('tabindex', '0')
     })
+    // A previewed version is not where live changes land.
+    if (history.state.preview) flashes.clear()
     if (flashes.size > 0) {
       flash(root, flashes)
       flashes.clear()
     }
+    // Most visits have nothing to mark: then the page is not searched at all.
+    const since = history.state.preview ? new Set<string>() : history.state.sinceKeys
+    if (since.size > 0 || sinceMarked) markSince(root, since)
+    sinceMarked = since.size > 0
+    if (history.takeFocus()) root.querySelector<HTMLElement>('#history-title')?.focus()
   }
 
   const tabKeys = (e: KeyboardEvent): void => {
@@ -526,8 +586,12 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
 
   const onKey = (e: KeyboardEvent): void => {
     if (e.key === 'Escape' && state.picker) closePicker()
+    else if (e.key === 'Escape' && history.state.open && !isTyping(e.target)) {
+      history.toggle(false)
+      queueMicrotask(() => root.querySelector<HTMLElement>('button[data-control="history"]')?.focus())
+    }
     const step = undo ? undoKey(e) : null
-    if (!undo || !step || isTyping(e.target)) return
+    if (!undo || !step || isTyping(e.target) || history.state.preview) return
     e.preventDefault()
     if (step === 'undo' ? !undo.canUndo() : !undo.canRedo()) return
     const label = step === 'undo' ? undo.undoLabel() : undo.redoLabel()
@@ -581,7 +645,11 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
         },
         onChanged: dropOverwrite,
       })
+  let wasOnline = false
   const unsubscribe = session.subscribe(() => {
+    // Back online: edits kept here went out, so who set what may have changed.
+    if (session.status === 'online' && !wasOnline) history.refreshSoon()
+    wasOnline = session.status === 'online'
     if (session.denied.length > deniedSeen) {
       const fresh = session.denied.slice(deniedSeen)
       deniedSeen = session.denied.length
@@ -610,6 +678,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     stopWatchingUndo()
     stopUndoRepaint()
     overwrites?.stop()
+    history.destroy()
     undo?.destroy()
     unsubscribe()
     document.removeEventListener('keydown', onKey)

@@ -2,10 +2,11 @@
 // that a concurrent edit never silently replaces theirs (CONTRACT §8 v2). Cells only: they are
 // whole values, and two people writing one converge on one of them.
 //
-// Who did it comes from what the page has today: the cell's `by` (written by the other client,
-// so it could be forged), named through presence, whose `user` the server stamps from the token;
-// for a cleared cell, which carries no `by`, the one user presence shows on that cell. The
-// server-verified author (blame, CONTRACT §6a) replaces both once the history routes exist.
+// Who did it comes first from what the page has at once: the cell's `by` (written by the other
+// client, so it could be forged), named through presence, whose `user` the server stamps from the
+// token; for a cleared cell, which carries no `by`, the one user presence shows on that cell. Once
+// blame (CONTRACT §6a) has the change, the server-verified author replaces that guess (map.ts,
+// verifyOverwrites); a cleared cell has no blame, so presence stays its only witness.
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { parseAssignmentKey, parseRatingKey, readAssignmentCell, readRatingCell, type Letter, type Level } from '../shared/schema.js'

@@ -25,11 +25,13 @@ export interface HeaderProps {
    * place, so features add a button without reshaping the header.
    */
   tools: TemplateResult[]
+  /** shows the title read-only whatever the session may do (a previewed version) */
+  readOnly?: boolean
 }
 
-export function headerView({ session, title, peers, backHref, setTitle, tools }: HeaderProps): TemplateResult {
+export function headerView({ session, title, peers, backHref, setTitle, tools, readOnly: forced = false }: HeaderProps): TemplateResult {
   const { status, unsent, identity } = session
-  const readOnly = session.readOnly || status === 'closed'
+  const readOnly = forced || session.readOnly || status === 'closed'
   const kept = unsent > 0 && status !== 'online' && status !== 'closed'
   return html`<header class="topbar">
     <a class="brand" href=${backHref} title="All maps"><span aria-hidden="true">◧</span><span class="brand-name">skillmap</span></a>

@@ -9,6 +9,8 @@ import { levelText } from './skills.js'
 
 export interface OverwriteNotice extends Overwrite {
   id: number
+  /** `who` is the server-verified author (from blame), not the cell's own `by` */
+  verified?: boolean
 }
 
 export interface OverwriteActions {
@@ -21,7 +23,7 @@ export function overwriteNotice(model: MapModel, notice: OverwriteNotice, action
   const name = who?.name ?? 'Someone'
   const where = html`<span class="cell-name">${cellName(model, notice)}</span>`
   const change = theirs === undefined ? html`cleared ${where}` : html`changed ${where} to <strong>${valueText(root, theirs)}</strong>`
-  return html`<div class="overwrite-notice" role="group" aria-label="Your change was overwritten" data-cell=${cellDataKey(root, notice.key)} data-by=${who?.id ?? ''}>
+  return html`<div class="overwrite-notice" role="group" aria-label="Your change was overwritten" data-cell=${cellDataKey(root, notice.key)} data-by=${who?.id ?? ''} data-verified=${notice.verified ? 'true' : 'false'}>
     <p>
       <strong class="who">${name}</strong> ${change} — you had set <strong>${valueText(root, mine)}</strong> a moment ago.
     </p>

@@ -8,6 +8,7 @@ import { guard } from 'lit-html/directives/guard.js'
 import { repeat } from 'lit-html/directives/repeat.js'
 import type { ResponsibilityAnalysis } from '../../shared/analytics.js'
 import { assignmentKey, roleAssignee, type Letter, type Person, type Responsibility } from '../../shared/schema.js'
+import { blameText } from '../history.js'
 import { focusCell, navigate } from './grid-nav.js'
 import { visiblePeople, visibleRows } from '../filter.js'
 import { groupAreas } from '../model.js'
@@ -225,6 +226,8 @@ function rowSignature(ctx: ViewContext, row: Responsibility, columns: Column[], 
     parts.push(model.assignments.get(key)?.letter ?? '')
     const peers = ctx.peersByCell.get(`r:${key}`)
     if (peers) parts.push(peers.map((p) => `${p.clientId}:${p.user.name}:${p.color}`).join(';'))
+    const blame = ctx.blame.get(`r:${key}`)
+    if (blame) parts.push(`${blame.seq}`)
   }
   return parts.join('\u0000')
 }
@@ -274,6 +277,7 @@ function cellView(
     (conflict ? `. Conflict: ${accountableNames.length} accountable (${accountableNames.join(', ')})` : '') +
     (void_ ? '. Counts for nothing' : '') +
     (peers.length ? `. Here: ${peers.map((p) => p.user.name).join(', ')}` : '')
+  const blame = letter ? blameText(ctx.blame.get(key)) : ''
   return html`<td
     role="gridcell"
     class=${classMap({ cell: true, 'group-start': groupStart, role: col.kind === 'role', inactive, conflict, 'has-peer': peers.length > 0, picking: ctx.picking === key })}
@@ -284,6 +288,7 @@ function cellView(
     data-letter=${letter ?? ''}
     tabindex=${stop === key ? 0 : -1}
     aria-label=${label}
+    title=${letter ? `${LETTER_NAMES[letter]}${blame ? `\n${blame}` : ''}` : nothing}
     aria-haspopup=${ctx.readOnly ? nothing : 'menu'}
     @click=${ctx.readOnly ? null : (e: Event) => ctx.actions.openLetterPicker(row.id, col.assignee, e.currentTarget as HTMLElement)}
   >

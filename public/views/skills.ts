@@ -6,6 +6,7 @@ import { classMap } from 'lit-html/directives/class-map.js'
 import { repeat } from 'lit-html/directives/repeat.js'
 import type { SkillAnalysis } from '../../shared/analytics.js'
 import { COVERED_LEVEL, LEVEL_ANCHORS, LEVEL_NAMES, LEVELS, ratingKey, type Level, type Person, type Skill } from '../../shared/schema.js'
+import { blameText } from '../history.js'
 import { focusCell, navigate } from './grid-nav.js'
 import { visiblePeople, visibleSkills } from '../filter.js'
 import { emptyState } from './empty.js'
@@ -127,6 +128,7 @@ function levelCell(ctx: ViewContext, person: Person, skill: Skill, r: number, c:
   const level = rating?.level
   const peers = ctx.peersByCell.get(key) ?? []
   const cls = level === undefined ? 'lvl-none' : level === null ? 'lvl-na' : `lvl-${level}`
+  const blame = level === undefined ? '' : blameText(ctx.blame.get(key))
   const label = `${person.name}, ${skill.name}: ${levelText(level)}${peers.length ? `. Here: ${peers.map((p) => p.user.name).join(', ')}` : ''}`
   return html`<td
     role="gridcell"
@@ -139,7 +141,7 @@ function levelCell(ctx: ViewContext, person: Person, skill: Skill, r: number, c:
     tabindex=${stop === key ? 0 : -1}
     aria-label=${label}
     aria-haspopup=${ctx.readOnly ? nothing : 'menu'}
-    title=${level === undefined || level === null ? levelText(level) : `${levelText(level)}: ${LEVEL_ANCHORS[level]}`}
+    title=${(level === undefined || level === null ? levelText(level) : `${levelText(level)}: ${LEVEL_ANCHORS[level]}`) + (blame ? `\n${blame}` : '')}
     @click=${ctx.readOnly ? null : (e: Event) => ctx.actions.openPicker(person.id, skill.id, e.currentTarget as HTMLElement)}
   >
     <span class="lvl ${cls}" aria-hidden="true">${level === undefined ? '' : level === null ? 'N/A' : level}</span>

@@ -2,6 +2,7 @@
 // the actions (each one a schema mutator with this user's id as `by`, or a change of view state).
 import type { Letter, Level } from '../../shared/schema.js'
 import type { Filters } from '../filter.js'
+import type { BlameNote } from '../history.js'
 import type { MapModel } from '../model.js'
 import type { Peer } from '../presence.js'
 import type { Identity } from '../token.js'
@@ -21,6 +22,8 @@ export interface ViewContext {
   picking: string | null
   /** what the lead narrowed the grids to */
   filters: Filters
+  /** who last set each cell, by data-key (server-verified, CONTRACT §6a); empty while unknown */
+  blame: ReadonlyMap<string, BlameNote>
   actions: Actions
 }
 
