@@ -107,7 +107,7 @@ History('every kind of change has a path, a kind and the token\'s author, even w
   assert.is(page.json.next, null)
   const changes = page.json.changes as Array<{ seq: number; at: string; by: unknown; path: string; kind: string; from?: unknown; to?: unknown }>
   // the last change of a path and kind: a field is first set when its entity is created
-  const find = (path: string, kind: string) => changes.findLast((c) => c.path === path && c.kind === kind)
+  const find = (path: string, kind: string) => changes.filter((c) => c.path === path && c.kind === kind).at(-1)
   for (const [path, kind] of [
     ['meta/title', 'set'],
     ['people/ben/name', 'set'],
