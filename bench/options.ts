@@ -35,11 +35,11 @@ export interface Plan {
 
 const HELP = `npm run bench -- [options]
 
-  --quick                 small scenarios, 1 repeat, short windows (CI smoke run, < 2 min)
+  --quick                 small scenarios, 1 repeat, short windows (CI smoke run, ~2.5 min)
   --targets a,b           ${DEFAULT_TARGETS.join(',')} (default: all five)
   --scenarios a,b         ${SCENARIOS.join(',')} (default: all)
-                          history: skillmap-yws and skillmap-pg only; its goals are judged at
-                          ${HISTORY_FULL_UPDATES} updates (full run; quick: 3000, reported n/a)
+                          history: skillmap-yws and skillmap-pg (quick: skillmap-yws, 3000 updates);
+                          its goals are judged at ${HISTORY_FULL_UPDATES} updates (full run), n/a otherwise
   --repeat N              repeats per measurement, medians reported (default 3, quick 1)
   --clients a,b           fan-out sizes instead of the plan's (e.g. 500)
   --no-sync-full          skip the SQLITE_SYNC=full saturation run of skillmap-yws
@@ -119,6 +119,6 @@ function fullPlan(base: Base): Plan {
     coldload: { updates: 20_000, loads: 3 },
     cross: { clients: 40, writers: 10, ratePerWriter: 5, warmupMs: 3000, durationMs: 10_000 },
     abuse: { clients: 100, writers: 10, ratePerWriter: 5, warmupMs: 2000, durationMs: 10_000 },
-    history: { updates: HISTORY_FULL_UPDATES, writers: 4, cycles: 3, loads: 2, versions: 20, pages: 40, limit: 100 },
+    history: { updates: HISTORY_FULL_UPDATES, writers: 4, cycles: 5, loads: 2, versions: 20, pages: 40, limit: 100 },
   }
 }
