@@ -219,7 +219,7 @@ async function query(job: HistoryJob, q: NonNullable<HistoryJob['query']>, error
     if (body.changes.length === 0 || body.changes[0]!.seq <= after) throw new Error(`history?after=${after}: ${body.changes.length} changes, the first at seq ${body.changes[0]?.seq}`)
     return { ms: r.ms, changes: body.changes.length }
   }
-  const out: Partial<HistoryLoadResult> = { snapshotMs: [], snapshotBytes: [], pageMs: [], pageChanges: [] }
+  const out: Partial<HistoryLoadResult> = { snapshotMs: [], snapshotBytes: [], pageMs: [], pageChanges: [], snapshotVersions: versions, pageAfters: afters }
   try {
     out.snapshotFirstMs = (await snapshot(Math.max(1, q.lastSeq >> 1))).ms
     for (const v of versions) {

@@ -75,6 +75,8 @@ export interface Row {
   compactWarmMs?: number
   /** history: each cycle's two cold loads (ms), in the JSON only */
   coldRuns?: { long: number; compact: number }[]
+  /** history: every timed request, [seq asked for, ms], in the JSON only (a version's cost grows with the state at it) */
+  requests?: { snapshots: [number, number][]; pages: [number, number][] }
   compactStateKB?: number
   /** history: the long document's checkpoints after the seed, and the most rows a version replays from one */
   checkpoints?: number
@@ -572,7 +574,15 @@ async function historyOn(def: TargetDef, repeat: number, ctx: Context, databaseU
       pageFirstMs: queried?.pageFirstMs ?? NaN,
       pageChanges: median(queried?.pageChanges ?? []),
       pages: pages.length,
-      ...(queried ? { rssMB: queried.rssMB } : {}),
+      ...(queried
+        ? {
+            rssMB: queried.rssMB,
+            requests: {
+              snapshots: snap.map((ms, i): [number, number] => [queried!.snapshotVersions?.[i] ?? NaN, round2(ms)]),
+              pages: pages.map((ms, i): [number, number] => [queried!.pageAfters?.[i] ?? NaN, round2(ms)]),
+            },
+          }
+        : {}),
       ...(errors.length ? { errors: errors.slice(0, 5), error: errors[0] } : !complete ? { error: 'incomplete: a load or a request is missing' } : {}),
     }
   } finally {
@@ -604,6 +614,8 @@ function longestReplay(checkpoints: number[], lastSeq: number): number {
   }
   return longest
 }
+
+const round2 = (ms: number): number => Math.round(ms * 100) / 100
 
 /** Nearest-rank percentile: of 20 requests, p99 is the slowest one. */
 export function rank(values: number[], q: number): number {

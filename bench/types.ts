@@ -218,6 +218,9 @@ export interface HistoryLoadResult {
   pageMs?: number[]
   pageFirstMs?: number
   pageChanges?: number[]
+  /** the seq each snapshot asked for and the `after` of each page, in the order of the timings above */
+  snapshotVersions?: number[]
+  pageAfters?: number[]
   errors: string[]
 }
 
