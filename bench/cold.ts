@@ -115,14 +115,14 @@ export async function coldLoad(job: ColdJob): Promise<ColdLoadResult> {
 }
 
 /** true when state vector `have` includes every clock of `want` */
-function covers(have: Uint8Array, want: Uint8Array): boolean {
+export function covers(have: Uint8Array, want: Uint8Array): boolean {
   const h = Y.decodeStateVector(have)
   for (const [client, clock] of Y.decodeStateVector(want)) if ((h.get(client) ?? 0) < clock) return false
   return true
 }
 
 /** small deterministic PRNG so every target gets the same history */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed
   return () => {
     a = (a + 0x6d2b79f5) | 0

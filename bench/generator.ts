@@ -2,6 +2,7 @@
 // runs it, sends back one result, exits. It never outlives the orchestrator.
 import { runLoad } from './load.js'
 import { seed, coldLoad } from './cold.js'
+import { seedHistory, loadHistory } from './history.js'
 import type { Job, JobResult, GeneratorMessage } from './types.js'
 
 if (!process.send) {
@@ -22,6 +23,7 @@ process.once('message', async (job: Job) => {
   try {
     let result: JobResult
     if (job.kind === 'load') result = await runLoad(job)
+    else if (job.kind === 'history') result = job.phase === 'seed' ? await seedHistory(job) : await loadHistory(job)
     else if (job.phase === 'seed') result = await seed(job)
     else result = await coldLoad(job)
     await reply({ type: 'result', result })

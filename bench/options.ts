@@ -1,8 +1,10 @@
 // Command line and the scenario plan (full, or --quick for the CI smoke run).
 import { parseArgs } from 'node:util'
 
-export const SCENARIOS = ['fanout', 'saturation', 'manydocs', 'coldload', 'cross', 'abuse'] as const
+export const SCENARIOS = ['fanout', 'saturation', 'manydocs', 'coldload', 'cross', 'abuse', 'history'] as const
 export type Scenario = (typeof SCENARIOS)[number]
+/** the size the history goals are set for (CONTRACT §9): judged in a full run only */
+export const HISTORY_FULL_UPDATES = 100_000
 export const DEFAULT_TARGETS = ['raw', 'hocuspocus', 'skillmap-yws', 'skillmap-pg', 'skillmap-sio']
 
 export interface Plan {
@@ -20,6 +22,12 @@ export interface Plan {
   cross: { clients: number; writers: number; ratePerWriter: number; warmupMs: number; durationMs: number }
   /** fan-out on one document, measured without and then with an attacker on another (same server, same clients) */
   abuse: { clients: number; writers: number; ratePerWriter: number; warmupMs: number; durationMs: number }
+  /**
+   * a document whose log holds `updates` rows, against the same state as one update: `cycles` × a
+   * restart per document (cold load, then `loads` − 1 warm ones), then `versions` snapshots and
+   * `pages` history pages of `limit` changes
+   */
+  history: { updates: number; writers: number; cycles: number; loads: number; versions: number; pages: number; limit: number }
   connectConcurrency: number
   awarenessRenewMs: number
   drainMs: number
@@ -27,9 +35,11 @@ export interface Plan {
 
 const HELP = `npm run bench -- [options]
 
-  --quick                 small scenarios, 1 repeat, short windows (CI smoke run, < 2 min)
+  --quick                 small scenarios, 1 repeat, short windows (CI smoke run, ~2.5 min)
   --targets a,b           ${DEFAULT_TARGETS.join(',')} (default: all five)
   --scenarios a,b         ${SCENARIOS.join(',')} (default: all)
+                          history: skillmap-yws and skillmap-pg (quick: skillmap-yws, 3000 updates);
+                          its goals are judged at ${HISTORY_FULL_UPDATES} updates (full run), n/a otherwise
   --repeat N              repeats per measurement, medians reported (default 3, quick 1)
   --clients a,b           fan-out sizes instead of the plan's (e.g. 500)
   --no-sync-full          skip the SQLITE_SYNC=full saturation run of skillmap-yws
@@ -37,7 +47,7 @@ const HELP = `npm run bench -- [options]
   --help
 `
 
-type Base = Omit<Plan, 'fanout' | 'saturation' | 'manydocs' | 'coldload' | 'cross' | 'abuse'>
+type Base = Omit<Plan, 'fanout' | 'saturation' | 'manydocs' | 'coldload' | 'cross' | 'abuse' | 'history'>
 
 export function parsePlan(argv: string[]): Plan {
   const { values } = parseArgs({
@@ -95,6 +105,7 @@ function quickPlan(base: Base): Plan {
     coldload: { updates: 2000, loads: 2 },
     cross: { clients: 20, writers: 10, ratePerWriter: 5, warmupMs: 500, durationMs: 1500 },
     abuse: { clients: 100, writers: 10, ratePerWriter: 5, warmupMs: 500, durationMs: 2000 },
+    history: { updates: 3000, writers: 4, cycles: 1, loads: 2, versions: 10, pages: 10, limit: 100 },
     drainMs: 1000,
   }
 }
@@ -108,5 +119,6 @@ function fullPlan(base: Base): Plan {
     coldload: { updates: 20_000, loads: 3 },
     cross: { clients: 40, writers: 10, ratePerWriter: 5, warmupMs: 3000, durationMs: 10_000 },
     abuse: { clients: 100, writers: 10, ratePerWriter: 5, warmupMs: 2000, durationMs: 10_000 },
+    history: { updates: HISTORY_FULL_UPDATES, writers: 4, cycles: 5, loads: 2, versions: 20, pages: 40, limit: 100 },
   }
 }

@@ -2,10 +2,10 @@
 // skillmap on PostgreSQL to skillmap on SQLite), the targets of the issue (reported, never
 // asserted), and the printed / Markdown tables.
 import { median, type Row } from './scenarios.js'
-import type { Scenario } from './options.js'
+import { HISTORY_FULL_UPDATES, type Scenario } from './options.js'
 
-type Metric = 'p99' | 'cpuPct' | 'rssPerConnKB' | 'maxRate' | 'coldCompleteMs' | 'p99Remote'
-const RATIO_METRICS: Metric[] = ['p99', 'cpuPct', 'rssPerConnKB', 'maxRate', 'coldCompleteMs', 'p99Remote']
+type Metric = 'p99' | 'cpuPct' | 'rssPerConnKB' | 'maxRate' | 'coldCompleteMs' | 'p99Remote' | 'histColdMs' | 'snapshotP99' | 'pageP99'
+const RATIO_METRICS: Metric[] = ['p99', 'cpuPct', 'rssPerConnKB', 'maxRate', 'coldCompleteMs', 'p99Remote', 'histColdMs', 'snapshotP99', 'pageP99']
 const BASELINES = ['raw', 'hocuspocus', 'sqlite'] as const
 type Baseline = (typeof BASELINES)[number]
 /** the target each baseline is */
@@ -61,7 +61,8 @@ export function summarize(rows: Row[]): Summary[] {
         if (Number.isFinite(v)) ratio[base][m] = v
       }
     }
-    const key: Metric = first.scenario === 'saturation' ? 'maxRate' : first.scenario === 'coldload' ? 'coldCompleteMs' : 'p99'
+    const key: Metric =
+      first.scenario === 'saturation' ? 'maxRate' : first.scenario === 'coldload' ? 'coldCompleteMs' : first.scenario === 'history' ? 'histColdMs' : 'p99'
     const vals = measured.map((r) => r[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
     out.push({
       scenario: first.scenario,
@@ -134,6 +135,24 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
     else if (unreliable(cross!).length)
       checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: null, note: `not judged: ${unreliable(cross!).join('; ')}` })
     else checks.push({ name: crossName, value: `${fmt(remote, 1)} ms`, met: remote <= 50, note: 'readers on the other instance' })
+  }
+
+  // CONTRACT §9 v2: history kept whole must not slow what it used to make fast; set for 100 000 updates
+  for (const [target, label] of [
+    ['skillmap-yws', 'yws'],
+    ['skillmap-pg', 'PostgreSQL'],
+  ] as const) {
+    const s = find('history', target, `${HISTORY_FULL_UPDATES} updates`)
+    const other = s ? undefined : find('history', target)
+    const absent = other ? `measured at ${other.variant} only: the goals are for ${HISTORY_FULL_UPDATES} (full run)` : 'not measured'
+    const goal = (name: string, value: number | undefined, unit: string, limit: number, note: string) => {
+      if (!s || value === undefined || !Number.isFinite(value)) return checks.push({ name, value: '—', met: null, note: absent })
+      checks.push({ name, value: `${fmt(value, unit === '×' ? 2 : 1)}${unit === '×' ? '×' : ` ${unit}`}`, met: value <= limit, note })
+    }
+    const m = s?.median ?? {}
+    goal(`history ${label}: cold load of ${HISTORY_FULL_UPDATES} updates ≤ 1.2× compacted`, m.histColdRatio, '×', 1.2, `${fmt(m.histColdMs, 0)} ms vs ${fmt(m.compactColdMs, 0)} ms`)
+    goal(`history ${label}: snapshot?version= p99 ≤ 200 ms`, m.snapshotP99, 'ms', 200, `p50 ${fmt(m.snapshotP50, 1)} ms, ${fmt(m.snapshots, 0)} versions`)
+    goal(`history ${label}: history page p99 ≤ 50 ms`, m.pageP99, 'ms', 50, `p50 ${fmt(m.pageP50, 1)} ms, ${fmt(m.pages, 0)} pages of ${fmt(m.pageChanges, 0)} changes`)
   }
 
   // SQLITE_SYNC=full against normal, per repeat like every other ratio
@@ -260,6 +279,29 @@ const COLUMNS: Record<Scenario, Column[]> = {
     { title: 'CPU % alone', get: med('cpuPct', 1) },
     { title: 'CPU % attacked', get: med('cpuPctAttack', 1) },
   ],
+  history: [
+    { title: 'rows', get: med('histLastSeq', 0) },
+    { title: 'seed upd/s', get: med('seedRate', 0) },
+    { title: 'checkpoints', get: med('checkpoints', 0) },
+    { title: 'max replay rows', get: med('maxReplayRows', 0) },
+    { title: 'state KB', get: med('stateKB', 0) },
+    { title: 'cold ms', get: med('histColdMs', 0) },
+    { title: 'compacted cold ms', get: med('compactColdMs', 0) },
+    { title: 'cold ÷ compacted', get: med('histColdRatio', 2) },
+    { title: 'cold ×sqlite', get: rat('sqlite', 'histColdMs') },
+    { title: 'warm ms', get: med('histWarmMs', 0) },
+    { title: 'compacted warm ms', get: med('compactWarmMs', 0) },
+    { title: 'snapshot p50 ms', get: med('snapshotP50', 1) },
+    { title: 'snapshot p99 ms', get: med('snapshotP99', 1) },
+    { title: 'snapshot ×sqlite', get: rat('sqlite', 'snapshotP99') },
+    { title: 'first snapshot ms', get: med('snapshotFirstMs', 1) },
+    { title: 'page p50 ms', get: med('pageP50', 1) },
+    { title: 'page p99 ms', get: med('pageP99', 1) },
+    { title: 'page ×sqlite', get: rat('sqlite', 'pageP99') },
+    { title: 'first page ms', get: med('pageFirstMs', 1) },
+    { title: 'changes/page', get: med('pageChanges', 0) },
+    { title: 'RSS MB', get: med('rssMB', 1) },
+  ],
 }
 
 const TITLES: Record<Scenario, string> = {
@@ -269,6 +311,8 @@ const TITLES: Record<Scenario, string> = {
   coldload: 'cold-load: long history, server restarted, time until a new client holds the whole document',
   cross: 'cross-instance: 2 skillmap instances through Redis (SQLite: one DATA_DIR; PostgreSQL: one database), writers on one, readers on both',
   abuse: 'abuse: fan-out on one document alone, then while one connection sends update bombs (yjs#687) to another, reconnecting whenever closed',
+  history:
+    'history: a long log (one rating per update) against the same state as one update, each after a restart; snapshot?version= and history pages of 100 (one request at a time, nearest-rank p50/p99)',
 }
 
 function table(scenario: Scenario, list: Summary[]): string[][] {

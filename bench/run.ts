@@ -9,7 +9,7 @@ import { parsePlan, type Plan, type Scenario } from './options.js'
 import { TARGETS, unavailable, type TargetDef } from './targets/index.js'
 import { stopBenchPostgres } from './targets/postgres.js'
 import { REPO_ROOT } from './targets/skillmap.js'
-import { abuse, fanout, manydocs, saturation, coldload, cross, type Row, type Context } from './scenarios.js'
+import { abuse, fanout, manydocs, saturation, coldload, cross, history, type Row, type Context } from './scenarios.js'
 import { summarize, evaluate, renderText, renderMarkdown } from './report.js'
 
 process.on('exit', killAll)
@@ -71,6 +71,16 @@ function measurements(plan: Plan): Measurement[] {
         // the bomb check is skillmap's: the attacker speaks each of its transports in turn
         list.push({ scenario, variant: `N=${plan.abuse.clients} +1 bomber`, targets: pick(['skillmap-yws', 'skillmap-sio']), run: abuse })
         break
+      case 'history':
+        // the history routes and the log are the store's: one transport, both databases; the quick
+        // run on SQLite only, as its cold-load: a history measurement costs three server starts
+        list.push({
+          scenario,
+          variant: `${plan.history.updates} updates`,
+          targets: pick(['skillmap-yws', 'skillmap-pg']).filter((t) => !(plan.quick && t.name === 'skillmap-pg')),
+          run: history,
+        })
+        break
     }
   }
   return list.filter((m) => m.targets.length > 0)
@@ -81,6 +91,8 @@ function describe(r: Row): string {
   const f = (v: number | undefined, d = 1) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d))
   if (r.scenario === 'abuse')
     return `p99 ${f(r.p99, 2)} ms alone, ${f(r.p99Attack, 2)} ms under attack (${f(r.p99AttackRatio, 2)}×), ${f(r.deliveryPctAttack, 2)} % delivered under attack, ${r.bombsClosed}/${r.bombs} bombers closed, CPU ${f(r.cpuPct)} → ${f(r.cpuPctAttack)} %${r.lagging ? ', GENERATOR LAG' : ''}${r.errors?.length ? `, ${r.errors.length} error(s): ${r.errors[0]}` : ''}`
+  if (r.scenario === 'history')
+    return `${f(r.histLastSeq, 0)} rows seeded at ${f(r.seedRate, 0)} upd/s; cold ${f(r.histColdMs, 0)} ms vs ${f(r.compactColdMs, 0)} ms compacted (${f(r.histColdRatio, 2)}×); snapshot?version= p50 ${f(r.snapshotP50)} p99 ${f(r.snapshotP99)} ms; page p50 ${f(r.pageP50)} p99 ${f(r.pageP99)} ms${r.errors?.length ? `, ${r.errors.length} error(s): ${r.errors[0]}` : ''}`
   if (r.scenario === 'coldload') return `complete ${f(r.coldCompleteMs, 0)} ms (first state ${f(r.coldFirstStateMs, 0)} ms), warm ${f(r.warmCompleteMs, 0)} ms`
   const head = r.scenario === 'saturation' ? `max ${f(r.maxRate, 0)} upd/s [${(r.steps ?? []).map((s) => `${s.rate}:${f(s.p99, 0)}ms${s.passed ? '' : '✗'}`).join(' ')}], ` : ''
   return `${head}p50 ${f(r.p50, 2)} p99 ${f(r.p99, 2)} ms, ${f(r.deliveryPct, 2)} % delivered, CPU ${f(r.cpuPct)} %, RSS ${f(r.rssMB)} MB, ${r.connected}/${r.clients} connected${r.lagging ? ', GENERATOR LAG' : ''}${r.errors?.length ? `, ${r.errors.length} error(s): ${r.errors[0]}` : ''}`

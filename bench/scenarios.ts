@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnPinned, stopChild, sleep, tail } from './proc.js'
 import { GENERATOR_CORE, startTarget, type RunningTarget, type TargetDef } from './targets/index.js'
-import { benchPostgres } from './targets/postgres.js'
+import Database from 'better-sqlite3'
+import { benchPostgres, checkpointSeqsPostgres } from './targets/postgres.js'
 import { startRedis } from './targets/redis.js'
 import { REPO_ROOT } from './targets/skillmap.js'
 import type { Plan, Scenario } from './options.js'
-import type { GeneratorMessage, Job, JobResult, LoadJob, LoadResult, SeedResult, ColdLoadResult, StepResult } from './types.js'
+import type { GeneratorMessage, Job, JobResult, LoadJob, LoadResult, SeedResult, ColdLoadResult, StepResult, HistoryJob, HistoryLoadResult, HistorySeedResult } from './types.js'
 
 export interface Row {
   scenario: Scenario
@@ -62,6 +63,35 @@ export interface Row {
   coldCompleteMs?: number
   warmCompleteMs?: number
   stateKB?: number
+  /** history: the long document's last seq, and how long writing it took */
+  histLastSeq?: number
+  seedMs?: number
+  seedRate?: number
+  /** history: cold (and warm) full sync of the long log and of the same state as one update; ratio per cycle */
+  histColdMs?: number
+  compactColdMs?: number
+  histColdRatio?: number
+  histWarmMs?: number
+  compactWarmMs?: number
+  /** history: each cycle's two cold loads (ms), in the JSON only */
+  coldRuns?: { long: number; compact: number }[]
+  /** history: every timed request, [seq asked for, ms], in the JSON only (a version's cost grows with the state at it) */
+  requests?: { snapshots: [number, number][]; pages: [number, number][] }
+  compactStateKB?: number
+  /** history: the long document's checkpoints after the seed, and the most rows a version replays from one */
+  checkpoints?: number
+  maxReplayRows?: number
+  /** history: `snapshot?version=` and history pages, one request at a time (nearest-rank percentiles) */
+  snapshotP50?: number
+  snapshotP99?: number
+  snapshotFirstMs?: number
+  snapshotKB?: number
+  snapshots?: number
+  pageP50?: number
+  pageP99?: number
+  pageFirstMs?: number
+  pageChanges?: number
+  pages?: number
   errors?: string[]
 }
 
@@ -408,6 +438,190 @@ async function coldloadOn(def: TargetDef, repeat: number, ctx: Context, database
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
   }
+}
+
+export function history(def: TargetDef, repeat: number, ctx: Context): Promise<Row> {
+  // one database for every start: each restarted server loads what the first one stored
+  return withDatabase(def, ctx, (databaseUrl) => historyOn(def, repeat, ctx, databaseUrl))
+}
+
+/**
+ * Seeds a long log and the same state as one update on one server, then, per cycle, restarts the
+ * server once per document (SIGTERM, start on the same data) and times a fresh client's full sync of
+ * it; the order of the two alternates per cycle. The server on which the long document was loaded
+ * last also answers the timed `snapshot?version=` and history requests.
+ */
+async function historyOn(def: TargetDef, repeat: number, ctx: Context, databaseUrl: string | undefined): Promise<Row> {
+  const p = ctx.plan.history
+  const row: Row = { scenario: 'history', variant: `${p.updates} updates`, target: def.name, repeat, ok: false, docs: 2 }
+  const dataDir = tempDataDir()
+  const startOpts = { dataDir, logDir: ctx.logDir, ...(databaseUrl ? { databaseUrl } : {}) }
+  const [docId, compactDocId] = ['history-long', 'history-compact']
+  // 3 ms an update is far slower than any target seeds; a stuck seed fails instead of hanging the run
+  const seedTimeoutMs = Math.max(60_000, p.updates * 3)
+  const loadTimeoutMs = 60_000
+  const job = (endpointOf: RunningTarget, phase: HistoryJob['phase']): HistoryJob => ({
+    kind: 'history',
+    phase,
+    endpoint: endpointOf.endpoints[0]!,
+    serverPids: endpointOf.pids,
+    docId,
+    compactDocId,
+    updates: p.updates,
+    writers: p.writers,
+    loads: p.loads,
+    timeoutMs: phase === 'seed' ? seedTimeoutMs : loadTimeoutMs,
+  })
+  const start = async (): Promise<{ running: RunningTarget; generator: Generator }> => {
+    const generator = startGenerator(ctx)
+    const running = await startTarget(def, startOpts).catch(async (err) => {
+      await generator.stop()
+      throw err
+    })
+    return { running, generator }
+  }
+  const errors: string[] = []
+  try {
+    let seeded: HistorySeedResult
+    {
+      const { running, generator } = await start()
+      let clean = false
+      try {
+        seeded = (await runGenerator(job(running, 'seed'), ctx, seedTimeoutMs + GENERATOR_SLACK_MS, generator)) as HistorySeedResult
+        await running.checkStored?.()
+      } finally {
+        clean = await running.stop({ graceful: true })
+      }
+      errors.push(...seeded.errors)
+      if (!clean) errors.push(`${def.name} did not exit within its stop timeout after SIGTERM (killed)`)
+    }
+    const checkpoints = await checkpointSeqs(dataDir, databaseUrl, docId)
+    const cold = {
+      long: [] as number[],
+      compact: [] as number[],
+      ratio: [] as number[],
+      runs: [] as { long: number; compact: number }[],
+      longWarm: [] as number[],
+      compactWarm: [] as number[],
+    }
+    let queried: HistoryLoadResult | undefined
+    for (let c = 0; c < p.cycles && errors.length === 0; c++) {
+      const order = c % 2 === 0 ? [docId, compactDocId] : [compactDocId, docId]
+      const got = new Map<string, number>()
+      for (const [k, id] of order.entries()) {
+        const query = c === p.cycles - 1 && id === docId
+        const { running, generator } = await start()
+        let clean = true
+        try {
+          const timeoutMs = p.loads * loadTimeoutMs + (query ? (p.versions + p.pages + 2) * 10_000 : 0) + GENERATOR_SLACK_MS
+          const r = (await runGenerator(
+            {
+              ...job(running, 'load'),
+              docId: id,
+              expectedStateVector: seeded.stateVector,
+              ...(query ? { query: { lastSeq: seeded.lastSeq, versions: p.versions, pages: p.pages, limit: p.limit, seed: 1000 + repeat } } : {}),
+            },
+            ctx,
+            timeoutMs,
+            generator,
+          )) as HistoryLoadResult
+          errors.push(...r.errors)
+          if (r.completeMs[0] !== undefined) got.set(id, r.completeMs[0])
+          const warm = r.completeMs.slice(1)
+          ;(id === docId ? cold.longWarm : cold.compactWarm).push(...warm)
+          if (query) queried = r
+        } finally {
+          // the last server is not needed any more: no restart follows it
+          const last = c === p.cycles - 1 && k === order.length - 1
+          clean = await running.stop({ graceful: !last })
+        }
+        if (!clean && !(c === p.cycles - 1 && k === order.length - 1)) errors.push(`${def.name} did not exit within its stop timeout after SIGTERM (killed)`)
+      }
+      const [l, s] = [got.get(docId), got.get(compactDocId)]
+      if (l !== undefined) cold.long.push(l)
+      if (s !== undefined) cold.compact.push(s)
+      if (l !== undefined && s !== undefined && s > 0) {
+        cold.ratio.push(l / s)
+        cold.runs.push({ long: l, compact: s })
+      }
+    }
+    const snap = queried?.snapshotMs ?? []
+    const pages = queried?.pageMs ?? []
+    const complete = cold.ratio.length === p.cycles && snap.length === p.versions && pages.length === p.pages
+    return {
+      ...row,
+      ok: errors.length === 0 && complete,
+      histLastSeq: seeded.lastSeq,
+      seedMs: seeded.seedMs,
+      seedRate: (seeded.lastSeq / seeded.seedMs) * 1000,
+      histColdMs: median(cold.long),
+      compactColdMs: median(cold.compact),
+      histColdRatio: median(cold.ratio),
+      histWarmMs: median(cold.longWarm),
+      compactWarmMs: median(cold.compactWarm),
+      coldRuns: cold.runs,
+      checkpoints: checkpoints.length,
+      maxReplayRows: longestReplay(checkpoints, seeded.lastSeq),
+      stateKB: seeded.stateBytes / 1024,
+      compactStateKB: seeded.compactStateBytes / 1024,
+      snapshotP50: rank(snap, 0.5),
+      snapshotP99: rank(snap, 0.99),
+      snapshotFirstMs: queried?.snapshotFirstMs ?? NaN,
+      snapshotKB: median(queried?.snapshotBytes ?? []) / 1024,
+      snapshots: snap.length,
+      pageP50: rank(pages, 0.5),
+      pageP99: rank(pages, 0.99),
+      pageFirstMs: queried?.pageFirstMs ?? NaN,
+      pageChanges: median(queried?.pageChanges ?? []),
+      pages: pages.length,
+      ...(queried
+        ? {
+            rssMB: queried.rssMB,
+            requests: {
+              snapshots: snap.map((ms, i): [number, number] => [queried!.snapshotVersions?.[i] ?? NaN, round2(ms)]),
+              pages: pages.map((ms, i): [number, number] => [queried!.pageAfters?.[i] ?? NaN, round2(ms)]),
+            },
+          }
+        : {}),
+      ...(errors.length ? { errors: errors.slice(0, 5), error: errors[0] } : !complete ? { error: 'incomplete: a load or a request is missing' } : {}),
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The seqs of a document's checkpoints, read-only from the target's database while no server runs
+ * (SQLite: DATA_DIR/skillmap.db): how far a version or a history page may have to replay.
+ */
+async function checkpointSeqs(dataDir: string, databaseUrl: string | undefined, docId: string): Promise<number[]> {
+  if (databaseUrl) return checkpointSeqsPostgres(databaseUrl, docId)
+  const db = new Database(join(dataDir, 'skillmap.db'), { readonly: true, fileMustExist: true })
+  try {
+    return (db.prepare('SELECT seq FROM doc_checkpoints WHERE doc_id = ? ORDER BY seq').all(docId) as { seq: number }[]).map((r) => r.seq)
+  } finally {
+    db.close()
+  }
+}
+
+/** The most rows a version has to replay: the longest run of seqs up to `lastSeq` not at a checkpoint. */
+function longestReplay(checkpoints: number[], lastSeq: number): number {
+  let longest = 0
+  let from = 0
+  for (const seq of [...checkpoints.filter((s) => s <= lastSeq), lastSeq + 1]) {
+    longest = Math.max(longest, seq - from - 1)
+    from = seq
+  }
+  return longest
+}
+
+const round2 = (ms: number): number => Math.round(ms * 100) / 100
+
+/** Nearest-rank percentile: of 20 requests, p99 is the slowest one. */
+export function rank(values: number[], q: number): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
+  if (v.length === 0) return NaN
+  return v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))]!
 }
 
 export function median(values: number[]): number {

@@ -86,7 +86,33 @@ export interface ColdJob {
   timeoutMs: number
 }
 
-export type Job = LoadJob | ColdJob
+/**
+ * History (CONTRACT §6a). Seed: writers send `updates` − 2 one-rating updates (after the server's
+ * seed and one setup update) into `docId`, and one client sends their whole state as one update into
+ * `compactDocId`. Load (after a restart): a fresh client's full sync of `docId`, then, with `query`,
+ * timed `snapshot?version=` and history pages.
+ */
+export interface HistoryJob {
+  kind: 'history'
+  phase: 'seed' | 'load'
+  endpoint: Endpoint
+  serverPids: number[]
+  docId: string
+  /** seed: the document holding the same state as `docId` in one update */
+  compactDocId: string
+  /** rows the long document's log ends with (the server's seed and the setup update included) */
+  updates: number
+  writers: number
+  /** load: base64 state vector the loaded document must reach */
+  expectedStateVector?: string
+  /** load: clients in turn (the first one is the cold load) */
+  loads: number
+  /** load: after the loads, time REST reads of `docId`'s history (its last seq is `lastSeq`) */
+  query?: { lastSeq: number; versions: number; pages: number; limit: number; seed: number }
+  timeoutMs: number
+}
+
+export type Job = LoadJob | ColdJob | HistoryJob
 
 export interface Percentiles {
   count: number
@@ -164,7 +190,41 @@ export interface ColdLoadResult {
   errors: string[]
 }
 
-export type JobResult = LoadResult | SeedResult | ColdLoadResult
+export interface HistorySeedResult {
+  kind: 'history-seed'
+  /** the long document's last seq, as the server reports it (its ETag) */
+  lastSeq: number
+  compactLastSeq: number
+  /** base64 state vector of the writers' updates (both documents hold it) */
+  stateVector: string
+  /** the server's `format=yjs` export of each document */
+  stateBytes: number
+  compactStateBytes: number
+  /** bytes of the one update the compacted document got */
+  compactUpdateBytes: number
+  /** from the first update sent until the server's version covers the last one */
+  seedMs: number
+  errors: string[]
+}
+
+export interface HistoryLoadResult {
+  kind: 'history-load'
+  completeMs: number[]
+  rssMB: number
+  /** with `query`: per request, in order; the warm-up requests (first of each kind) are apart */
+  snapshotMs?: number[]
+  snapshotFirstMs?: number
+  snapshotBytes?: number[]
+  pageMs?: number[]
+  pageFirstMs?: number
+  pageChanges?: number[]
+  /** the seq each snapshot asked for and the `after` of each page, in the order of the timings above */
+  snapshotVersions?: number[]
+  pageAfters?: number[]
+  errors: string[]
+}
+
+export type JobResult = LoadResult | SeedResult | ColdLoadResult | HistorySeedResult | HistoryLoadResult
 
 export type GeneratorMessage =
   | { type: 'result'; result: JobResult }

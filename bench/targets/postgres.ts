@@ -183,3 +183,8 @@ export async function checkSkillmapDatabase(url: string, opts: { rows: boolean }
     return n
   })
 }
+
+/** The seqs of a document's checkpoints (doc_checkpoints), read-only: what its loads and versions start from. */
+export async function checkpointSeqsPostgres(url: string, docId: string): Promise<number[]> {
+  return withClient(url, async (c) => (await c.query<{ seq: string }>('SELECT seq FROM doc_checkpoints WHERE doc_id = $1 ORDER BY seq', [docId])).rows.map((r) => Number(r.seq)))
+}
