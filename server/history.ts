@@ -48,51 +48,66 @@ export interface Blame {
 
 const iso = (at: number | null): string => new Date(at ?? 0).toISOString()
 
-/** A point of the log the history can start from: the state right after `seq` (null: before the first row). */
+/** A point of the log the history can be replayed from: the document right after `seq` (0: before the first row). */
 interface Base {
   seq: number
-  state: Uint8Array | null
+  /** the caller's to destroy */
+  doc: Y.Doc
 }
 
 /**
- * The state right after update `seq`, or undefined when that version is not kept: past the last
- * update, or folded by retention without a checkpoint at it. A log without a checkpoint at or before
- * `seq` starts at its first row: the seed, or (logs from before checkpoints) a merged row holding
- * everything up to its seq.
+ * The document right after update `seq` (the caller's to destroy), or undefined when that version
+ * is not kept: past the last update, or folded by retention without a checkpoint at it. A log
+ * without a checkpoint at or before `seq` starts at its first row: the seed, or (logs from before
+ * checkpoints) a merged row holding everything up to its seq.
  */
-export async function stateAt(store: Store, docId: string, seq: number): Promise<Uint8Array | undefined> {
+export async function docAt(store: Store, docId: string, seq: number): Promise<Y.Doc | undefined> {
   if (!Number.isSafeInteger(seq) || seq < 1) return undefined
   const checkpoint = await store.checkpointAtOrBefore(docId, seq)
-  if (checkpoint?.seq === seq) return checkpoint.state
-  const rows = await store.readHistory(docId, checkpoint?.seq ?? 0, seq)
-  const first = checkpoint === undefined ? rows[0]?.seq : checkpoint.seq + 1
-  // The rows from the start point to `seq`, none missing (seqs are gap-free unless folded).
-  if (first === undefined || rows[0]?.seq !== first || rows.at(-1)?.seq !== seq || rows.length !== seq - first + 1) return undefined
+  const rows = checkpoint?.seq === seq ? [] : await store.readHistory(docId, checkpoint?.seq ?? 0, seq)
+  if (checkpoint?.seq !== seq) {
+    const first = checkpoint === undefined ? rows[0]?.seq : checkpoint.seq + 1
+    // The rows from the start point to `seq`, none missing (seqs are gap-free unless folded).
+    if (first === undefined || rows[0]?.seq !== first || rows.at(-1)?.seq !== seq || rows.length !== seq - first + 1) return undefined
+  }
   const doc = new Y.Doc()
-  try {
-    if (checkpoint !== undefined) Y.applyUpdate(doc, checkpoint.state)
+  if (checkpoint !== undefined) Y.applyUpdate(doc, checkpoint.state)
+  // One transaction for the rows: observers and bookkeeping run once, not once per row.
+  doc.transact(() => {
     for (const row of rows) Y.applyUpdate(doc, row.data)
+  })
+  return doc
+}
+
+/** docAt's state, encoded (Y.encodeStateAsUpdate): for a restore and for the checkpoints of a fold. */
+export async function stateAt(store: Store, docId: string, seq: number): Promise<Uint8Array | undefined> {
+  const checkpoint = await store.checkpointAtOrBefore(docId, seq)
+  if (checkpoint?.seq === seq) return checkpoint.state
+  const doc = await docAt(store, docId, seq)
+  if (doc === undefined) return undefined
+  try {
     return Y.encodeStateAsUpdate(doc)
   } finally {
     doc.destroy()
   }
 }
 
-/** Where the kept history begins at or after `after`: the earliest state the rows after it can be replayed on. */
+/** Where the kept history begins at or after `after`: the earliest document the rows after it can be replayed on. */
 async function baseFrom(store: Store, docId: string, after: number): Promise<Base> {
   const first = await store.firstSeq(docId)
   const from = Math.max(after, first - 1)
-  if (from === 0) return { seq: 0, state: null }
-  const state = await stateAt(store, docId, from)
-  if (state !== undefined) return { seq: from, state }
+  if (from === 0) return { seq: 0, doc: new Y.Doc() }
+  const doc = await docAt(store, docId, from)
+  if (doc !== undefined) return { seq: from, doc }
   // The log begins with a merged row (written before checkpoints): it is the base, not a change.
-  return { seq: first, state: (await stateAt(store, docId, first)) ?? null }
+  return { seq: first, doc: (await docAt(store, docId, first)) ?? new Y.Doc() }
 }
 
 /**
- * Replays the rows after `base`, a batch at a time, handing each authored update's changes to
- * `visit`; stops when `visit` returns false. Rows without an author (logs merged before history was
- * kept, server-made seeds) are replayed but report nothing.
+ * Replays the rows after `base` on its document, a batch at a time, handing each authored update's
+ * changes to `visit`; stops when `visit` returns false, or after `scan` rows. Rows without an author
+ * (logs merged before history was kept, server-made seeds) are replayed but report nothing. After a
+ * replay that ran to the end (`done`), the document is the one right after `last`.
  */
 async function replay(
   store: Store,
@@ -100,28 +115,19 @@ async function replay(
   base: Base,
   visit: (row: LoggedRow, changes: ReturnType<typeof toChanges>) => boolean,
   scan = Number.POSITIVE_INFINITY,
-): Promise<{ last: number; done: boolean; end: Base }> {
-  let state = base.state
+): Promise<{ last: number; done: boolean }> {
   let after = base.seq
   for (let scanned = 0; ; ) {
-    if (scanned >= scan) return { last: after, done: false, end: { seq: after, state } }
+    if (scanned >= scan) return { last: after, done: false }
     const rows = await store.readHistory(docId, after, undefined, Math.min(BATCH, scan - scanned))
-    if (rows.length === 0) return { last: after, done: true, end: { seq: after, state } }
+    if (rows.length === 0) return { last: after, done: true }
     scanned += rows.length
-    const start: Base = { seq: after, state }
-    const doc = new Y.Doc()
     let i = 0
-    for (const changes of replayChanges(state, rows.map((r) => r.data))) {
+    for (const changes of replayChanges(base.doc, rows.map((r) => r.data))) {
       const row = rows[i++]!
-      // States are kept per batch: an early stop's `end` is where its batch began.
-      if (row.by !== undefined && !visit(row, toChanges(row, changes))) return { last: after, done: false, end: start }
+      if (row.by !== undefined && !visit(row, toChanges(row, changes))) return { last: after, done: false }
       after = row.seq
     }
-    // The next batch continues from this one's end state.
-    if (state !== null) Y.applyUpdate(doc, state)
-    for (const row of rows) Y.applyUpdate(doc, row.data)
-    state = Y.encodeStateAsUpdate(doc)
-    doc.destroy()
   }
 }
 
@@ -138,18 +144,23 @@ export async function historyPage(store: Store, docId: string, after: number, li
   const changes: HistoryChange[] = []
   const base = await baseFrom(store, docId, after)
   let lastIncluded = base.seq
-  const end = await replay(
-    store,
-    docId,
-    base,
-    (row, made) => {
-      if (changes.length > 0 && changes.length + made.length > limit) return false
-      changes.push(...made)
-      lastIncluded = row.seq
-      return true
-    },
-    PAGE_SCAN,
-  )
+  let end: { last: number; done: boolean }
+  try {
+    end = await replay(
+      store,
+      docId,
+      base,
+      (row, made) => {
+        if (changes.length > 0 && changes.length + made.length > limit) return false
+        changes.push(...made)
+        lastIncluded = row.seq
+        return true
+      },
+      PAGE_SCAN,
+    )
+  } finally {
+    base.doc.destroy()
+  }
   if (end.done) return { changes, next: null }
   // Stopped by the limit: the next page starts after the last update listed; by the scan bound: after the last one read.
   return { changes, next: Math.max(lastIncluded, end.last) }
@@ -157,29 +168,41 @@ export async function historyPage(store: Store, docId: string, after: number, li
 
 /** Blame of the documents asked for most recently: the next call replays only the rows since. */
 const BLAME_CACHE = 32
-const blames = new Map<string, { createdAt: number; upTo: Base; last: Map<string, Blame> }>()
+const blames = new Map<string, { createdAt: number; seq: number; state: Uint8Array | null; last: Map<string, Blame> }>()
 
 /**
  * For every path the kept history set and that still holds a value, the update that last set it.
  * The first call for a document replays its kept history (about a second per 20 000 rows here); the
- * result and the state it reached are kept, so later calls replay only what was committed since.
- * `createdAt` tells a document from an earlier one with the same id.
+ * result and the state it reached are kept (encoded: a decoded document costs many times its bytes),
+ * so later calls replay only what was committed since. `createdAt` tells a document from an earlier
+ * one with the same id.
  */
 export async function blame(store: Store, docId: string, createdAt: number): Promise<Blame[]> {
   const cached = blames.get(docId)
-  const from = cached?.createdAt === createdAt ? cached : { createdAt, upTo: await baseFrom(store, docId, 0), last: new Map<string, Blame>() }
+  let base: Base
+  if (cached?.createdAt === createdAt) {
+    const doc = new Y.Doc()
+    if (cached.state !== null) Y.applyUpdate(doc, cached.state)
+    base = { seq: cached.seq, doc }
+  } else {
+    base = await baseFrom(store, docId, 0)
+  }
   // The entry is replaced, not changed in place, so a call that fails halfway leaves the cache as it was.
-  const last = new Map(from.last)
-  const { end } = await replay(store, docId, from.upTo, (_row, made) => {
-    for (const c of made) {
-      if (c.kind === 'delete') last.delete(c.path)
-      else last.set(c.path, { path: c.path, by: c.by, at: c.at, seq: c.seq })
-    }
-    return true
-  })
-  blames.delete(docId)
-  blames.set(docId, { createdAt, upTo: end, last })
-  if (blames.size > BLAME_CACHE) blames.delete(blames.keys().next().value!)
+  const last = new Map(cached?.createdAt === createdAt ? cached.last : [])
+  try {
+    const end = await replay(store, docId, base, (_row, made) => {
+      for (const c of made) {
+        if (c.kind === 'delete') last.delete(c.path)
+        else last.set(c.path, { path: c.path, by: c.by, at: c.at, seq: c.seq })
+      }
+      return true
+    })
+    blames.delete(docId)
+    blames.set(docId, { createdAt, seq: end.last, state: Y.encodeStateAsUpdate(base.doc), last })
+    if (blames.size > BLAME_CACHE) blames.delete(blames.keys().next().value!)
+  } finally {
+    base.doc.destroy()
+  }
   return [...last.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 

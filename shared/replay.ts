@@ -45,23 +45,27 @@ const isCellRoot = (root: RootName): root is CellRoot => root === 'assignments' 
 /**
  * Yields, for each update in order, the changes it made to the map read from `before` (a state
  * as Y.encodeStateAsUpdate gives it; null for an empty document) plus the updates before it: the
- * same changes as diffMaps between readMap before and after that update.
+ * same changes as diffMaps between readMap before and after that update. `before` may also be a
+ * Y.Doc, which the updates are then applied to (it stays the caller's: a long replay in batches goes
+ * on with the same document instead of decoding its state again).
  *
  * A step costs what the update touched: the cells it wrote, or the entity roots it wrote (read
  * whole). An update that cannot be applied yet (it depends on one not given) makes no change; its
  * changes come with the update that completes it, as they did in the document. Lazy: a consumer
  * that stops early (a page of history) replays no further.
  */
-export function* replayChanges(before: Uint8Array | null, updates: Iterable<Uint8Array>): Generator<Change[], void, undefined> {
-  const doc = new Y.Doc()
+export function* replayChanges(before: Uint8Array | Y.Doc | null, updates: Iterable<Uint8Array>): Generator<Change[], void, undefined> {
+  const owned = !(before instanceof Y.Doc)
+  const doc = before instanceof Y.Doc ? before : new Y.Doc()
+  let listener: ((tr: Y.Transaction) => void) | undefined
   try {
-    if (before) Y.applyUpdate(doc, before)
+    if (before instanceof Uint8Array) Y.applyUpdate(doc, before)
     const data = readMap(doc)
     const flat = new Map<RootName, FlatRoot>(ROOT_NAMES.map((root) => [root, flattenRoot(data, root)]))
     const roots = rootTypes(doc)
     // Entity roots touched, and the keys of cells touched, by the update being applied.
     const touched = new Map<RootName, Set<string>>()
-    doc.on('afterTransaction', (tr: Y.Transaction) => {
+    listener = (tr: Y.Transaction) => {
       tr.changed.forEach((keys, type) => {
         const [top, key] = topOf(type)
         const root = roots.get(top)
@@ -71,7 +75,8 @@ export function* replayChanges(before: Uint8Array | null, updates: Iterable<Uint
         if (key === null) keys.forEach((k) => k !== null && cells.add(k))
         else cells.add(key)
       })
-    })
+    }
+    doc.on('afterTransaction', listener)
     for (const update of updates) {
       touched.clear()
       Y.applyUpdate(doc, update)
@@ -104,7 +109,8 @@ export function* replayChanges(before: Uint8Array | null, updates: Iterable<Uint
       yield changes
     }
   } finally {
-    doc.destroy()
+    if (listener) doc.off('afterTransaction', listener)
+    if (owned) doc.destroy()
   }
 }
 

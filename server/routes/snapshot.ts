@@ -2,13 +2,13 @@
 // commits first and repairs from the database, so they show every update the cluster accepted
 // and nothing that is not committed.
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { analyze } from '../../shared/analytics.js'
 import { toCsv, toMarkdown, toSnapshot, toYjs } from '../../shared/export.js'
 import { toRatingsCsv } from '../../shared/ratings-csv.js'
 import { ErrorCode } from '../../shared/protocol.js'
 import { AppError } from '../errors.js'
-import { stateAt } from '../history.js'
+import { docAt } from '../history.js'
 import { seqQuery } from './history.js'
 import type { Rooms } from '../rooms.js'
 import type { Store } from '../store/types.js'
@@ -99,11 +99,9 @@ export function registerSnapshot(app: FastifyInstance, { rooms, store, access }:
         const version = Number(req.query.version)
         if ((await store.get(id)) === undefined) throw new AppError(ErrorCode.notFound)
         await rooms.flush()
-        const state = await stateAt(store, id, version)
-        if (state === undefined) throw new AppError(ErrorCode.versionNotFound, `version ${version} is not in the kept history`)
-        const doc = new Y.Doc()
+        const doc = await docAt(store, id, version)
+        if (doc === undefined) throw new AppError(ErrorCode.versionNotFound, `version ${version} is not in the kept history`)
         try {
-          Y.applyUpdate(doc, state)
           const etag = `"${version}"`
           reply.header('etag', etag).header('cache-control', 'private, max-age=31536000, immutable')
           if (matchesEtag(req.headers['if-none-match'], etag)) return reply.code(304).send()
