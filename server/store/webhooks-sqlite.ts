@@ -194,14 +194,14 @@ export function createSqliteWebhookStore(db: SqliteDb): WebhookStore {
     },
     nextWakeAt: async (now) => {
       const r = client
-        .prepare<[number, number], { at: number | null }>(
+        .prepare<{ now: number }, { at: number | null }>(
           `select min(at) as at from (
-             select min(next_attempt_at) as at from webhook_deliveries where status = 'pending' and next_attempt_at > ?1
+             select min(next_attempt_at) as at from webhook_deliveries where status = 'pending' and next_attempt_at > @now
              union all
-             select min(lease_until) from webhook_deliveries where status = 'pending' and lease_until > ?2
+             select min(lease_until) from webhook_deliveries where status = 'pending' and lease_until > @now
            )`,
         )
-        .get(now, now)
+        .get({ now })
       return r?.at ?? null
     },
 
@@ -218,11 +218,11 @@ export function createSqliteWebhookStore(db: SqliteDb): WebhookStore {
     },
     stats: async (now) => {
       const r = client
-        .prepare<[number], { depth: number; oldest: number | null }>(
-          `select count(*) as depth, min(case when attempts > 0 or next_attempt_at <= ?1 then event_at end) as oldest
+        .prepare<{ now: number }, { depth: number; oldest: number | null }>(
+          `select count(*) as depth, min(case when attempts > 0 or next_attempt_at <= @now then event_at end) as oldest
            from webhook_deliveries where status = 'pending'`,
         )
-        .get(now)
+        .get({ now })
       return { depth: r?.depth ?? 0, oldestEventAt: r?.oldest ?? null }
     },
     prune: async (before) => db.delete(webhookDeliveries).where(and(ne(webhookDeliveries.status, 'pending'), lt(webhookDeliveries.createdAt, before))).run().changes,
