@@ -225,7 +225,7 @@ export function registerWebhooks(app: FastifyInstance, { rows, webhooks, targets
       const endpoint = await managed(access.principal(req), req.params.id)
       const retried = await rows.retry(endpoint.id, req.params.deliveryId, Date.now())
       if (retried === undefined) throw new AppError(ErrorCode.notFound, `no delivery ${req.params.deliveryId} of webhook ${endpoint.id}`)
-      await webhooks.endpointsChanged()
+      webhooks.kick()
       return reply.code(202).send(deliveryOut(retried))
     },
   )

@@ -28,10 +28,15 @@ export interface DerivationDeps {
   now?: () => number
 }
 
-/** `again`: the cursor moved under the pass (another pass or instance wrote it); pass again to see what is left. */
-export type PassResult = 'done' | 'again'
+/**
+ * `wrote`: outbox rows were written (the worker has something to do); `again`: the cursor moved
+ * under the pass (another pass or instance wrote it), pass again to see what is left.
+ */
+export type PassResult = 'done' | 'wrote' | 'again'
 
 interface Kept {
+  /** the document's creation time: a map deleted and made again under the same id is another map */
+  createdAt: number
   seq: number
   /** the map's whole state at `seq` (Y.encodeStateAsUpdate) */
   update: Uint8Array
@@ -52,15 +57,15 @@ export function createDerivation({ store, webhooks, sawEndpoints, appUrl, log, n
   }
 
   /** The map at `seq`: kept from the last pass, else rebuilt from the log; undefined when that version is not kept (folded). */
-  async function stateOf(doc: string, seq: number): Promise<Kept | undefined> {
+  async function stateOf(doc: string, createdAt: number, seq: number): Promise<Kept | undefined> {
     const last = kept.get(doc)
-    if (last?.seq === seq) return last
+    if (last?.seq === seq && last.createdAt === createdAt) return last
     const update = await stateAt(store, doc, seq)
     if (update === undefined) return undefined
     const ydoc = new Y.Doc()
     try {
       Y.applyUpdate(ydoc, update)
-      return { seq, update, state: mapState(readMap(ydoc)) }
+      return { createdAt, seq, update, state: mapState(readMap(ydoc)) }
     } finally {
       ydoc.destroy()
     }
@@ -72,6 +77,11 @@ export function createDerivation({ store, webhooks, sawEndpoints, appUrl, log, n
 
   return {
     async pass(doc) {
+      const meta = await store.get(doc)
+      if (meta === undefined) {
+        kept.delete(doc)
+        return 'done'
+      }
       const cursor = await webhooks.cursor(doc)
       const head = await store.lastSeq(doc)
       if (cursor === undefined) {
@@ -80,7 +90,7 @@ export function createDerivation({ store, webhooks, sawEndpoints, appUrl, log, n
         return 'done'
       }
       if (head <= cursor.seq) return 'done'
-      const base = await stateOf(doc, cursor.seq)
+      const base = await stateOf(doc, meta.createdAt, cursor.seq)
       const rows = await store.readHistory(doc, cursor.seq, head)
       if (base === undefined || rows.length !== head - cursor.seq || rows.at(-1)?.seq !== head) {
         // Deleted meanwhile (its cursor went with it), or its history folded past the cursor
@@ -95,7 +105,7 @@ export function createDerivation({ store, webhooks, sawEndpoints, appUrl, log, n
       try {
         Y.applyUpdate(ydoc, base.update)
         ydoc.transact(() => rows.forEach((row) => Y.applyUpdate(ydoc, row.data)))
-        after = { seq: head, update: Y.encodeStateAsUpdate(ydoc), state: mapState(readMap(ydoc)) }
+        after = { createdAt: meta.createdAt, seq: head, update: Y.encodeStateAsUpdate(ydoc), state: mapState(readMap(ydoc)) }
       } finally {
         ydoc.destroy()
       }
@@ -105,13 +115,16 @@ export function createDerivation({ store, webhooks, sawEndpoints, appUrl, log, n
       const by = [...new Set(rows.flatMap((row) => (row.by === undefined ? [] : [row.by.sub])))]
       const context = { mapTitle: after.state.data.meta.title, appUrl: appUrl() }
       const writeAt = now()
+      let wrote = false
       const committed = await webhooks.commitPass(doc, cursor.seq, head, writeAt, (endpoints, held) => {
         sawEndpoints(endpoints)
-        return planPass({ doc, events, changed: { version: head, by }, window: cursor.window, endpoints, held, context, now: writeAt })
+        const plan = planPass({ doc, events, changed: { version: head, by }, window: cursor.window, endpoints, held, context, now: writeAt })
+        wrote = plan.deliveries.length > 0
+        return plan
       })
       if (!committed) return 'again'
       keep(doc, after)
-      return 'done'
+      return wrote ? 'wrote' : 'done'
     },
   }
 }

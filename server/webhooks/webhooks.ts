@@ -47,8 +47,10 @@ export interface Webhooks {
   deleted(meta: DocMeta, version: number): Promise<void>
   /** POST /api/docs/:id/restore made `version` the document's head. */
   restored(doc: string, version: number): Promise<void>
-  /** The endpoints or deliveries changed through this instance's REST API: re-read them here, and tell the other instances. */
+  /** The endpoints changed through this instance's REST API: re-read them here, and tell the other instances. */
   endpointsChanged(): Promise<void>
+  /** A delivery was made due (a retry through REST): look for it now. */
+  kick(): void
   /** What /metrics shows of the outbox. */
   stats(): Promise<OutboxStats>
   /** Starts the sweep and the worker; `url` is where the server listens. */
@@ -102,12 +104,13 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
         const doc = dirty.values().next().value!
         dirty.delete(doc)
         try {
-          if ((await derivation.pass(doc)) === 'again') dirty.add(doc)
+          const result = await derivation.pass(doc)
+          if (result === 'again') dirty.add(doc)
+          if (result === 'wrote') worker.kick()
         } catch (err) {
           // The database is down, say: the sweep passes again over whatever is behind.
           log.warn({ err, doc }, 'deriving webhook events failed; the next sweep tries again')
         }
-        worker.kick()
         await new Promise((resolve) => setImmediate(resolve))
       }
     })().finally(() => {
@@ -196,6 +199,7 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
       await refresh()
       worker.kick()
     },
+    kick: () => worker.kick(),
     stats: () => webhooks.stats(now()),
     start(url) {
       if (started) return
