@@ -1,9 +1,10 @@
 // `npm run db:copy -- --from data/skillmap.db --to postgres://…`: moves a single-host installation
-// (SQLite) into an empty PostgreSQL database (issue 15, CONTRACT §7 v2). Every table is copied in one
-// PostgreSQL transaction, so a failed copy leaves the target as empty as it was. The SQLite side is
-// read in one read transaction (one WAL snapshot), and history rows are streamed per document in
-// bounded chunks, never the whole database in memory. Before commit, the per-table counts, the bytes
-// of history and each document's last seq are compared with the source; a mismatch rolls back.
+// (SQLite: documents, history, versions, revocations, tickets, webhooks) into an empty PostgreSQL
+// database (issue 15, CONTRACT §7 v2). Every table is copied in one PostgreSQL transaction, so a
+// failed copy leaves the target as empty as it was. The SQLite side is read in one read transaction
+// (one WAL snapshot), and history rows are streamed per document in bounded chunks, never the whole
+// database in memory. Before commit, the per-table counts, the bytes of history and each document's
+// last seq are compared with the source; a mismatch rolls back.
 // Exit codes: 2 bad or missing arguments, 1 an error (nothing committed), 0 copied.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -12,7 +13,7 @@ import cliProgress from 'cli-progress'
 import { sql } from 'drizzle-orm'
 import { postgresUrlProblem } from '../server/config.js'
 import { openPostgres, openSqlite, type PgDb, type SqliteDb } from '../server/database.js'
-import { docCheckpoints, docUpdates, docVersions, documents, revocations, usedTickets } from '../server/tables/pg.js'
+import { docCheckpoints, docUpdates, docVersions, documents, revocations, usedTickets, webhookCursors, webhookDeliveries, webhookEndpoints } from '../server/tables/pg.js'
 
 const USAGE = 'usage: npm run db:copy -- --from <DATA_DIR>/skillmap.db --to postgres://user:password@host:5432/database'
 
@@ -75,6 +76,9 @@ interface Tally {
   usedTickets: number
   checkpoints: number
   versions: number
+  webhookEndpoints: number
+  webhookDeliveries: number
+  webhookCursors: number
 }
 
 function sqliteTally(src: SqliteDb): Tally {
@@ -86,7 +90,10 @@ function sqliteTally(src: SqliteDb): Tally {
               (SELECT count(*) FROM revocations) AS revocations,
               (SELECT count(*) FROM used_tickets) AS usedTickets,
               (SELECT count(*) FROM doc_checkpoints) AS checkpoints,
-              (SELECT count(*) FROM doc_versions) AS versions`,
+              (SELECT count(*) FROM doc_versions) AS versions,
+              (SELECT count(*) FROM webhook_endpoints) AS webhookEndpoints,
+              (SELECT count(*) FROM webhook_deliveries) AS webhookDeliveries,
+              (SELECT count(*) FROM webhook_cursors) AS webhookCursors`,
     )
     .get() as Tally
   return row
@@ -101,7 +108,10 @@ async function pgTally(tx: Tx): Promise<Tally> {
                (SELECT count(*) FROM ${revocations}) AS "revocations",
                (SELECT count(*) FROM ${usedTickets}) AS "usedTickets",
                (SELECT count(*) FROM ${docCheckpoints}) AS "checkpoints",
-               (SELECT count(*) FROM ${docVersions}) AS "versions"`,
+               (SELECT count(*) FROM ${docVersions}) AS "versions",
+               (SELECT count(*) FROM ${webhookEndpoints}) AS "webhookEndpoints",
+               (SELECT count(*) FROM ${webhookDeliveries}) AS "webhookDeliveries",
+               (SELECT count(*) FROM ${webhookCursors}) AS "webhookCursors"`,
   )
   const row = rows[0]!
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as unknown as Tally
@@ -187,6 +197,17 @@ async function copy(src: SqliteDb, tx: Tx, bar: Progress): Promise<void> {
     [revocations, 'SELECT kind, value, revoked_at AS revokedAt FROM revocations'],
     [usedTickets, 'SELECT id, expires_at AS expiresAt FROM used_tickets'],
     [docVersions, 'SELECT doc_id AS docId, seq, name, at, by_sub AS bySub, by_name AS byName FROM doc_versions'],
+    // Webhooks (CONTRACT §6c): the endpoints with their secrets, each document's cursor, and the outbox
+    // with its seqs, so pending deliveries go on in order and none is derived twice.
+    [webhookEndpoints, 'SELECT id, url, doc, events, format, secret, created_at AS createdAt FROM webhook_endpoints'],
+    [webhookCursors, 'SELECT doc_id AS docId, seq, window_version AS windowVersion, window_by AS windowBy, window_due_at AS windowDueAt FROM webhook_cursors'],
+    [
+      webhookDeliveries,
+      `SELECT seq, id, endpoint_id AS endpointId, doc_id AS docId, type, body, status, attempts, next_attempt_at AS nextAttemptAt,
+              lease_owner AS leaseOwner, lease_until AS leaseUntil, last_error AS lastError, delivered_at AS deliveredAt,
+              event_at AS eventAt, created_at AS createdAt
+       FROM webhook_deliveries ORDER BY seq`,
+    ],
   ] as const) {
     let chunk: object[] = []
     for (const row of src.$client.prepare(select).iterate() as Iterable<object>) {
@@ -198,6 +219,8 @@ async function copy(src: SqliteDb, tx: Tx, bar: Progress): Promise<void> {
     }
     if (chunk.length > 0) await tx.insert(table).values(chunk as never)
   }
+  // The seqs came with the rows: the identity sequence goes on after the last one.
+  await tx.execute(sql`SELECT setval(pg_get_serial_sequence('webhook_deliveries', 'seq'), coalesce(max(seq), 0) + 1, false) FROM ${webhookDeliveries}`)
 }
 
 /** 402.4 MB, 12.0 kB, 512 B: the size of the copied history, for the summary. */
@@ -231,12 +254,15 @@ async function main(args: Args): Promise<string> {
     await inTransaction(target, args, async (tx) => {
       await tx.execute(sql.raw(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`))
       // Writers (a server started too early, a second copy) wait for this commit, then see rows.
-      await tx.execute(sql`LOCK TABLE ${documents}, ${docUpdates}, ${docCheckpoints}, ${docVersions}, ${revocations}, ${usedTickets} IN EXCLUSIVE MODE`)
+      await tx.execute(
+        sql`LOCK TABLE ${documents}, ${docUpdates}, ${docCheckpoints}, ${docVersions}, ${revocations}, ${usedTickets}, ${webhookEndpoints}, ${webhookDeliveries}, ${webhookCursors} IN EXCLUSIVE MODE`,
+      )
       const before = await pgTally(tx)
-      if (before.documents + before.updates + before.revocations + before.usedTickets > 0) {
+      if (before.documents + before.updates + before.revocations + before.usedTickets + before.webhookEndpoints > 0) {
+        const webhooks = before.webhookEndpoints > 0 ? `, ${plural(before.webhookEndpoints, 'webhook endpoint')}` : ''
         throw new CopyError(
           `refusing to copy into ${describe(args.to)}: it is not empty (${plural(before.documents, 'document')}, ${plural(before.updates, 'history row')}, ` +
-            `${plural(before.revocations, 'revocation')}, ${plural(before.usedTickets, 'used ticket')}); db:copy only fills an empty database`,
+            `${plural(before.revocations, 'revocation')}, ${plural(before.usedTickets, 'used ticket')}${webhooks}); db:copy only fills an empty database`,
         )
       }
       const bar = progress(total)

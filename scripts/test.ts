@@ -35,6 +35,9 @@ export const POSTGRES_SUITES = [
   'startup',
   'tickets',
   'tokens-api',
+  'webhooks',
+  'webhooks-cluster',
+  'webhooks-crash',
 ]
 
 function uvu(args: string[], env: Record<string, string>): boolean {

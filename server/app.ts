@@ -22,6 +22,7 @@ import type { Store } from './store/types.js'
 import { registerWeb } from './web.js'
 import { registerYws } from './yws.js'
 import { createRetention } from './retention.js'
+import { createWebhooks, type Webhooks } from './webhooks/webhooks.js'
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url))
 
@@ -34,6 +35,7 @@ export interface SkillmapServer {
   readonly bus: Bus
   readonly io: IoServer
   readonly metrics: Metrics
+  readonly webhooks: Webhooks
   /** Whether this start seeded the `demo` map (a fresh data directory): only then is its link printed. */
   readonly seededDemo: boolean
   /** Every HTTP route, as registered (HEAD routes aside): what the OpenAPI document is checked against. */
@@ -96,6 +98,19 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     idp: config.idp === undefined ? undefined : createIdpVerifier(config.idp),
   })
 
+  // Before the rooms: they tell it of every commit.
+  const webhooks = createWebhooks({
+    store,
+    webhooks: database.webhooks,
+    bus,
+    schedule: config.webhookRetrySchedule,
+    allowPrivate: config.webhookAllowPrivate,
+    publicUrl: config.publicUrl,
+    log: app.log.child({ module: 'webhooks' }),
+    outcome: metrics.webhookDelivery,
+  })
+  metrics.watchOutbox(() => webhooks.stats())
+
   const rooms = createRooms({
     store,
     bus,
@@ -107,6 +122,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     unloadDelayMs: config.unloadDelayMs,
     sweepMs: deps.sweepMs,
     applyUpdate: deps.applyUpdate,
+    committed: webhooks.committed,
   })
 
   // One HTTP server, two WebSocket stacks: Socket.IO's engine takes /socket.io/ upgrades itself
@@ -129,6 +145,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       { name: 'bus', check: () => bus.healthy() },
     ],
     creations,
+    webhooks,
+    webhookRows: database.webhooks,
+    webhookTargets: { allowPrivate: config.webhookAllowPrivate },
     rateLimit: deps.restRateLimit,
   })
   await registerWeb(app, { root: PUBLIC_DIR })
@@ -145,11 +164,13 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     bus,
     io,
     metrics,
+    webhooks,
     seededDemo,
     routes,
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host })
       retention.start()
+      webhooks.start(url)
       return url
     },
     foldHistory: (now) => retention.run(now),
@@ -164,6 +185,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
         await yws.closeAll(CloseCode.serviceRestart, 'server restart')
         await rooms.close(undefined)
         await app.close()
+        await webhooks.close()
         await closeAdapter()
         await bus.close()
         await database.close()

@@ -10,8 +10,8 @@ export type BusMessage =
 
 export type BusListener = (msg: BusMessage) => void
 
-/** News for every instance, about no one document: a token revoked (CONTRACT §2 v2). */
-export type ClusterMessage = { kind: 'revoked'; by: 'jti' | 'sub'; value: string; at: number }
+/** News for every instance, about no one document: a token revoked (CONTRACT §2 v2), the webhook endpoints changed (§6c). */
+export type ClusterMessage = { kind: 'revoked'; by: 'jti' | 'sub'; value: string; at: number } | { kind: 'webhooks' }
 
 export type ClusterListener = (msg: ClusterMessage) => void
 

@@ -2,6 +2,7 @@
 // Every bad variable is reported in one error, named, so an operator fixes them all in one go.
 import { isIP } from 'node:net'
 import path from 'node:path'
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, RetryScheduleError } from './webhooks/retry.js'
 
 /** RFC 7518 §3.2: the HS256 key is at least as long as the hash output. */
 export const MIN_SECRET_BYTES = 32
@@ -36,6 +37,12 @@ export interface Config {
   readonly allowedOrigins: '*' | readonly string[]
   /** Fastify's `trustProxy`: whether, or which, reverse proxies' X-Forwarded-For to believe */
   readonly trustProxy: TrustProxy
+  /** the delays between a failed webhook delivery's attempts, in ms (CONTRACT §6c) */
+  readonly webhookRetrySchedule: readonly number[]
+  /** webhooks may go to loopback, private and link-local addresses (never cloud metadata) */
+  readonly webhookAllowPrivate: boolean
+  /** where users open the app (links in webhook messages); unset: the address the server listens on */
+  readonly publicUrl: string | undefined
 }
 
 /** false: the TCP peer is the client; true: every proxy; a hop count; or addresses/CIDRs of the proxies. */
@@ -107,6 +114,19 @@ export function loadConfig(env: Env): Config {
     if (jwksUrl !== undefined && issuer !== undefined && audience !== undefined) idp = Object.freeze({ jwksUrl, issuer, audience })
   }
 
+  let webhookRetrySchedule: readonly number[] = Object.freeze(parseRetrySchedule(DEFAULT_RETRY_SCHEDULE))
+  const schedule = text('WEBHOOK_RETRY_SCHEDULE')
+  if (schedule !== undefined) {
+    try {
+      webhookRetrySchedule = Object.freeze(parseRetrySchedule(schedule))
+    } catch (err) {
+      if (!(err instanceof RetryScheduleError)) throw err
+      problems.push(`WEBHOOK_RETRY_SCHEDULE: ${err.message}`)
+    }
+  }
+  const publicUrl = text('PUBLIC_URL')
+  if (publicUrl !== undefined && !isHttpUrl(publicUrl)) problems.push(`PUBLIC_URL: expected an http(s) URL like https://map.example.com, got "${publicUrl}"`)
+
   const config: Config = {
     port: int('PORT', 3000, 0, 65535),
     host: text('HOST') ?? '127.0.0.1',
@@ -127,6 +147,9 @@ export function loadConfig(env: Env): Config {
     seedDemo: oneOf('SEED_DEMO', 'true', ['true', 'false'] as const) === 'true',
     allowedOrigins: parseOrigins(text('ALLOWED_ORIGINS'), problems),
     trustProxy: parseTrustProxy(text('TRUST_PROXY'), problems),
+    webhookRetrySchedule,
+    webhookAllowPrivate: oneOf('WEBHOOK_ALLOW_PRIVATE', 'false', ['true', 'false'] as const) === 'true',
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)

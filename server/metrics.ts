@@ -4,6 +4,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { RefusedReason } from './room.js'
 import type { RoomMetrics } from './rooms.js'
+import type { OutboxStats } from './webhooks/store.js'
+import type { DeliveryOutcome } from './webhooks/worker.js'
 
 export type Transport = 'y-websocket' | 'socket.io'
 
@@ -16,6 +18,10 @@ export interface Metrics extends RoomMetrics, TransportMetrics {
   readonly registry: Registry
   /** One bus message from another instance arrived `seconds` after it was published (the Redis bus's onLag). */
   busLag(seconds: number): void
+  /** One webhook attempt of this instance ended so. */
+  webhookDelivery(outcome: DeliveryOutcome): void
+  /** Where the outbox gauges read from at each scrape (the database, shared by every instance). */
+  watchOutbox(read: () => Promise<OutboxStats>): void
 }
 
 /** The metric names, for /metrics consumers and the tests that check them. */
@@ -27,7 +33,13 @@ export const METRIC_NAMES = {
   persistSeconds: 'skillmap_persist_seconds',
   fanoutSeconds: 'skillmap_fanout_seconds',
   redisLagSeconds: 'skillmap_redis_lag_seconds',
+  webhookDeliveries: 'skillmap_webhook_deliveries_total',
+  webhookOutboxDepth: 'skillmap_webhook_outbox_depth',
+  webhookOldestPending: 'skillmap_webhook_oldest_pending_seconds',
 } as const
+
+/** Two gauges read the outbox at one scrape: one query serves both. */
+const OUTBOX_READ_REUSE_MS = 250
 
 // One SQLite commit takes tens of microseconds in WAL/NORMAL and milliseconds with fsync (FULL) or
 // when another instance holds the write lock: buckets from 50 µs to 1 s cover both.
@@ -91,6 +103,42 @@ export function createMetrics(): Metrics {
     registers: [registry],
   })
 
+  const webhookDeliveries = new Counter({
+    name: METRIC_NAMES.webhookDeliveries,
+    help: 'Webhook delivery attempts made by this instance, by outcome: delivered (a 2xx within 10 s), retry (failed, tried again on the schedule), failed (failed for the last time).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  })
+  for (const outcome of ['delivered', 'retry', 'failed'] satisfies DeliveryOutcome[]) webhookDeliveries.inc({ outcome }, 0)
+  let readOutbox: (() => Promise<OutboxStats>) | undefined
+  let lastRead: { at: number; stats: Promise<OutboxStats | undefined> } | undefined
+  const outbox = (): Promise<OutboxStats | undefined> => {
+    if (readOutbox === undefined) return Promise.resolve(undefined)
+    const now = Date.now()
+    if (lastRead === undefined || now - lastRead.at > OUTBOX_READ_REUSE_MS) {
+      // A database that does not answer leaves the gauges as they were; /metrics still answers.
+      lastRead = { at: now, stats: readOutbox().catch(() => undefined) }
+    }
+    return lastRead.stats
+  }
+  new Gauge({
+    name: METRIC_NAMES.webhookOutboxDepth,
+    help: 'Webhook deliveries not yet delivered or failed, in the whole database (every instance), held doc.changed messages included.',
+    registers: [registry],
+    async collect() {
+      const stats = await outbox()
+      if (stats !== undefined) this.set(stats.depth)
+    },
+  })
+  new Gauge({
+    name: METRIC_NAMES.webhookOldestPending,
+    help: 'Age in seconds of the oldest webhook event that is due and not yet delivered (0 when none): how far receivers are behind.',
+    registers: [registry],
+    async collect() {
+      const stats = await outbox()
+      if (stats !== undefined) this.set(stats.oldestEventAt === null ? 0 : Math.max(0, (Date.now() - stats.oldestEventAt) / 1000))
+    },
+  })
   return {
     registry,
     persisted(seconds, count) {
@@ -102,5 +150,9 @@ export function createMetrics(): Metrics {
     refused: (reason) => refused.inc({ reason }),
     connected: (transport, delta) => connections.inc({ transport }, delta),
     busLag: (seconds) => busLag.observe(seconds),
+    webhookDelivery: (outcome) => webhookDeliveries.inc({ outcome }),
+    watchOutbox(read) {
+      readOutbox = read
+    },
   }
 }

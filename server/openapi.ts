@@ -23,6 +23,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'documents', description: 'Create, list, inspect and delete skill maps' },
         { name: 'export', description: 'Snapshots and analytics' },
         { name: 'tokens', description: 'Mint tokens (admins)' },
+        { name: 'webhooks', description: 'Signed deliveries of map events to other systems (admins)' },
         { name: 'operations', description: 'Health, readiness, metrics' },
       ],
       components: {

@@ -150,6 +150,7 @@ function decodeCluster(raw: string, self: string): ClusterMessage | undefined {
   }
   const { from, msg } = (parsed ?? {}) as { from?: unknown; msg?: Partial<ClusterMessage> }
   if (from === self || typeof msg !== 'object' || msg === null) return undefined
+  if (msg.kind === 'webhooks') return { kind: 'webhooks' }
   if (msg.kind !== 'revoked' || (msg.by !== 'jti' && msg.by !== 'sub')) return undefined
   if (typeof msg.value !== 'string' || msg.value === '' || typeof msg.at !== 'number' || !Number.isFinite(msg.at)) return undefined
   return { kind: 'revoked', by: msg.by, value: msg.value, at: msg.at }

@@ -20,7 +20,11 @@ import { registerSchemas } from './routes/schemas.js'
 import { registerHistory } from './routes/history.js'
 import { registerSnapshot } from './routes/snapshot.js'
 import { registerTokens } from './routes/tokens.js'
+import { registerWebhooks } from './routes/webhooks.js'
 import type { Store } from './store/types.js'
+import type { WebhookStore } from './webhooks/store.js'
+import type { TargetPolicy } from './webhooks/targets.js'
+import type { Webhooks } from './webhooks/webhooks.js'
 
 export interface RestRateLimit {
   /** requests per address per window */
@@ -36,6 +40,10 @@ export interface RestDeps {
   registry: Registry
   probes: readonly Probe[]
   creations: Creations
+  webhooks: Webhooks
+  webhookRows: WebhookStore
+  /** where webhook URLs may point (WEBHOOK_ALLOW_PRIVATE) */
+  webhookTargets: Pick<TargetPolicy, 'allowPrivate'>
   rateLimit?: RestRateLimit
 }
 
@@ -94,11 +102,12 @@ export async function registerRest(app: FastifyInstance, deps: RestDeps): Promis
     })
     api.addHook('onRequest', api.rateLimit())
     const access = createAccess(deps.auth)
-    registerDocs(api, { store: deps.store, rooms: deps.rooms, access, creations: deps.creations })
+    registerDocs(api, { store: deps.store, rooms: deps.rooms, access, creations: deps.creations, webhooks: deps.webhooks })
     registerSnapshot(api, { rooms: deps.rooms, store: deps.store, access })
-    registerHistory(api, { rooms: deps.rooms, store: deps.store, access })
+    registerHistory(api, { rooms: deps.rooms, store: deps.store, access, webhooks: deps.webhooks })
     registerImport(api, { rooms: deps.rooms, store: deps.store, access })
     registerTokens(api, { auth: deps.auth, revocations: deps.revocations, access })
+    registerWebhooks(api, { rows: deps.webhookRows, webhooks: deps.webhooks, targets: deps.webhookTargets, access })
   })
 }
 

@@ -58,6 +58,8 @@ export interface RoomsOptions {
   sweepMs?: number
   /** Applies client updates (tests wrap it to see what reaches Yjs); Y.applyUpdate by default. */
   applyUpdate?: ApplyUpdate
+  /** Told, synchronously and after the fact, of each document a commit stored updates of (webhooks derive their events from the log). */
+  committed?: (docId: string) => void
 }
 
 export interface AcquireOptions {
@@ -233,6 +235,7 @@ export function createRooms(options: RoomsOptions): Rooms {
           const title = requests[i]!.title
           if (title !== undefined) entry.title = title
           entry.replica.committed(first, cut.updates.map((u) => u.data))
+          options.committed?.(entry.room.id)
         })
       }
     }

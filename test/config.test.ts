@@ -57,6 +57,26 @@ Config('DATABASE_URL takes postgres:// and postgresql:// URLs and refuses others
   }
 })
 
+Config('webhooks: the contract retry schedule, no private targets and links to the listening address by default; bad values named', () => {
+  const c = loadConfig({})
+  assert.equal(c.webhookRetrySchedule, [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000])
+  assert.is(c.webhookAllowPrivate, false)
+  assert.is(c.publicUrl, undefined)
+  const set = loadConfig({ WEBHOOK_RETRY_SCHEDULE: '200ms,1s', WEBHOOK_ALLOW_PRIVATE: 'true', PUBLIC_URL: 'https://map.example.com/' })
+  assert.equal(set.webhookRetrySchedule, [200, 1000])
+  assert.is(set.webhookAllowPrivate, true)
+  assert.is(set.publicUrl, 'https://map.example.com')
+  try {
+    loadConfig({ WEBHOOK_RETRY_SCHEDULE: '5s,soon', WEBHOOK_ALLOW_PRIVATE: 'yes', PUBLIC_URL: 'map.example.com' })
+    assert.unreachable('should have thrown')
+  } catch (err) {
+    assert.instance(err, ConfigError)
+    const { problems } = err as ConfigError
+    assert.ok(problems.some((p) => /^WEBHOOK_RETRY_SCHEDULE: delay 2 of "5s,soon"/.test(p)), problems.join('\n'))
+    for (const name of ['WEBHOOK_ALLOW_PRIVATE', 'PUBLIC_URL']) assert.ok(problems.some((p) => p.startsWith(`${name}:`)), name)
+  }
+})
+
 Config('a bad value stops the start with a message naming the variable', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, PORT: '99999', DATA_DIR: tempDir() },

@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { openDatabase, openPostgres, type SkillmapDatabase } from '../server/database.js'
+import type { Cursor, Delivery } from '../server/webhooks/store.js'
 import { addPerson, addRole, setAssignment, setTitle } from '../shared/schema.js'
 import { connectIo, connectYws, converged, joinIo, type YwsClient } from './helpers/clients.js'
 import { http } from './helpers/http.js'
@@ -96,7 +97,10 @@ async function contents(db: SkillmapDatabase) {
     db.dialect === 'sqlite'
       ? db.db.$client.prepare('SELECT id, expires_at AS "expiresAt" FROM used_tickets ORDER BY id').all()
       : (await db.db.$client.query('SELECT id, expires_at::float8 AS "expiresAt" FROM used_tickets ORDER BY id')).rows
-  return { docs, history, versions, checkpoints, revocations, tickets }
+  const endpoints = (await db.webhooks.listEndpoints()).sort((a, b) => a.id.localeCompare(b.id))
+  const cursors: Record<string, Cursor | undefined> = Object.fromEntries(await Promise.all(docs.map(async (d) => [d.id, await db.webhooks.cursor(d.id)])))
+  const deliveries: Record<string, Delivery[]> = Object.fromEntries(await Promise.all(endpoints.map(async (e) => [e.id, await db.webhooks.deliveries(e.id, 1000)])))
+  return { docs, history, versions, checkpoints, revocations, tickets, webhooks: { endpoints, cursors, deliveries } }
 }
 
 async function sqliteContents(ctx: Ctx) {
@@ -127,10 +131,13 @@ DbCopy.before(async (ctx) => {
   ctx.pg = await startPostgres()
   ctx.dataDir = tempDir()
   ctx.file = path.join(ctx.dataDir, 'skillmap.db')
-  // Checkpoints every 2 rows, so doc_checkpoints has rows to copy.
-  const srv = await startServer({ DATA_DIR: ctx.dataDir, COMPACT_THRESHOLD: '2' })
+  // Checkpoints every 2 rows, so doc_checkpoints has rows to copy. A webhook to a closed port, so the
+  // outbox holds deliveries waiting for their retry.
+  const srv = await startServer({ DATA_DIR: ctx.dataDir, COMPACT_THRESHOLD: '2', WEBHOOK_ALLOW_PRIVATE: 'true' })
   ctx.servers.push(srv)
   ctx.admin = await token('admin', '*', 'Root', 'root')
+  const hook = await http(srv.url, 'POST', '/api/webhooks', { token: ctx.admin, body: { url: `http://127.0.0.1:${await freePort()}/hook`, doc: '*', events: ['doc.created', 'responsibility.risk_changed'] } })
+  assert.is(hook.status, 201, hook.text)
   for (const [id, template] of [['alpha', 'backend'], ['beta', 'empty'], ['gamma', 'backend']] as const) {
     const res = await http(srv.url, 'POST', '/api/docs', { token: ctx.admin, body: { id, title: `Map ${id}`, template } })
     assert.is(res.status, 201, res.text)
@@ -238,6 +245,9 @@ DbCopy('copies every table into an empty database: the same documents, history r
   const got = await pgContents(ctx.target)
   assert.equal(want.docs.map((d) => d.id), [...MAPS])
   assert.ok(want.checkpoints.length > 0 && want.versions.alpha!.length === 1, 'checkpoints and a named version to copy')
+  assert.is(want.webhooks.endpoints.length, 1)
+  assert.ok(Object.values(want.webhooks.deliveries)[0]!.length >= 3, 'deliveries to copy')
+  assert.ok(Object.values(want.webhooks.cursors).every((c) => c !== undefined && c.seq > 1), 'cursors past the seeds')
   assert.equal(got, want)
   // merged rows and beta's unmerged tail with its author and commit time came along
   const beta = got.history.beta as Array<{ seq: number; by?: { sub: string }; at: number | null }>
@@ -268,6 +278,14 @@ DbCopy('a server on the copy serves the same exports and ETags, and refuses the 
   const after = await http(srv.url, 'GET', '/api/docs/gamma/snapshot?format=json', { token: ctx.admin })
   assert.is(after.headers.get('etag'), `"${Number(JSON.parse(ctx.exported.get('gamma')!.etag!)) + 1}"`)
   assert.is(after.json.title, 'Map gamma, on PostgreSQL')
+  // the outbox goes on after the copied seqs: a new map's doc.created is queued behind the copied ones
+  const [endpoint] = (await http(srv.url, 'GET', '/api/webhooks', { token: ctx.admin })).json
+  const copied = (await http(srv.url, 'GET', `/api/webhooks/${endpoint.id}/deliveries`, { token: ctx.admin })).json.length
+  assert.is((await http(srv.url, 'POST', '/api/docs', { token: ctx.admin, body: { id: 'delta', title: 'Delta', template: 'empty' } })).status, 201)
+  const list = (await http(srv.url, 'GET', `/api/webhooks/${endpoint.id}/deliveries`, { token: ctx.admin })).json
+  assert.is(list.length, copied + 1)
+  assert.equal([list[0].event, list[0].doc], ['doc.created', 'delta'])
+  assert.is((await http(srv.url, 'DELETE', '/api/docs/delta', { token: ctx.admin })).status, 204)
   ctx.closers.splice(0).forEach((close) => close())
   await srv.close()
   ctx.servers.splice(ctx.servers.indexOf(srv), 1)
@@ -277,7 +295,7 @@ DbCopy('a second copy into the same database is refused (exit 1) and changes not
   const before = await pgContents(ctx.target)
   const run = await dbCopy('--from', ctx.file, '--to', ctx.target)
   assert.is(run.code, 1, run.stderr)
-  assert.match(run.stderr, /^refusing to copy into 127\.0\.0\.1:\d+\/\S+: it is not empty \(3 documents, \d+ history rows, 2 revocations, 1 used ticket\)/)
+  assert.match(run.stderr, /^refusing to copy into 127\.0\.0\.1:\d+\/\S+: it is not empty \(3 documents, \d+ history rows, 2 revocations, 1 used ticket, 1 webhook endpoint\)/)
   assert.not.match(run.stderr, /postgres:\/\//, 'the URL (which may hold a password) is not repeated')
   assert.is(run.stdout, '')
   assert.equal(await pgContents(ctx.target), before)
@@ -302,7 +320,7 @@ DbCopy('a copy that does not match its source is rolled back (exit 1) and leaves
   assert.match(run.stderr, /updates: \d+ in SQLite, \d+ in PostgreSQL/)
   assert.match(run.stderr, /document "beta": last seq \d+ in SQLite, \d+ in PostgreSQL/)
   const left = await pgContents(target)
-  assert.equal(left, { docs: [], history: {}, versions: {}, checkpoints: [], revocations: [], tickets: [] })
+  assert.equal(left, { docs: [], history: {}, versions: {}, checkpoints: [], revocations: [], tickets: [], webhooks: { endpoints: [], cursors: {}, deliveries: {} } })
 })
 
 DbCopy('a --from file that is not a SQLite database is an error (exit 1), named clearly', async (ctx) => {

@@ -16,6 +16,7 @@ test('short schedules for tests, one delay, spaces and bare seconds', () => {
   assert.equal(parseRetrySchedule('30m'), [30 * M])
   assert.equal(parseRetrySchedule(' 1s , 1d '), [1 * S, 24 * H])
   assert.equal(parseRetrySchedule('90'), [90 * S])
+  assert.equal(parseRetrySchedule('200ms,400ms,1s'), [200, 400, 1 * S])
 })
 
 test('bad schedules are refused with a message that names the delay', () => {
@@ -28,6 +29,8 @@ test('bad schedules are refused with a message that names the delay', () => {
   refused('1.5s', /delay 1 .* got "1.5s"/)
   refused('-5s', /delay 1/)
   refused('0s', /delay 1/)
+  refused('0ms', /delay 1/)
+  refused('1.5ms', /delay 1/)
   refused('5 minutes', /delay 1/)
   refused('400d', /delay 1 of "400d" must be at most 366d/)
 })

@@ -7,6 +7,7 @@ import type { Rooms } from '../rooms.js'
 import { templateUpdate } from '../seed.js'
 import type { Author, DocMeta, Store } from '../store/types.js'
 import type { Creations } from '../creations.js'
+import type { Webhooks } from '../webhooks/webhooks.js'
 import type { Access } from './access.js'
 import { bearer, described, docIdParams, errors, ref } from './schemas.js'
 
@@ -16,6 +17,8 @@ export interface DocsDeps {
   access: Access
   /** the same per-token limit as documents created by joining (CONTRACT §3d) */
   creations: Creations
+  /** doc.created and doc.deleted (CONTRACT §6c) */
+  webhooks: Pick<Webhooks, 'created' | 'deleting' | 'deleted'>
 }
 
 interface NewDoc {
@@ -27,7 +30,7 @@ interface NewDoc {
 /** Attempts at a generated id before giving up: only concurrent creates of one title collide. */
 const GENERATED_ID_ATTEMPTS = 5
 
-export function registerDocs(app: FastifyInstance, { store, rooms, access, creations }: DocsDeps): void {
+export function registerDocs(app: FastifyInstance, { store, rooms, access, creations, webhooks }: DocsDeps): void {
   app.get(
     '/api/docs',
     {
@@ -90,6 +93,7 @@ export function registerDocs(app: FastifyInstance, { store, rooms, access, creat
         }
         if (meta === undefined) throw new Error(`no free id for the title "${title}"`)
       }
+      await webhooks.created(meta)
       reply.code(201).header('location', `/api/docs/${meta.id}`)
       return metaBody(meta)
     },
@@ -131,7 +135,14 @@ export function registerDocs(app: FastifyInstance, { store, rooms, access, creat
     async (req, reply) => {
       const id = req.params.id
       access.forDoc(req, id)
+      const meta = await store.get(id)
+      if (meta === undefined) throw new AppError(ErrorCode.notFound)
+      // The events of its last edits go out before its doc.deleted.
+      await rooms.flush()
+      await webhooks.deleting(id)
+      const version = await store.lastSeq(id)
       if (!(await store.delete(id))) throw new AppError(ErrorCode.notFound)
+      await webhooks.deleted(meta, version)
       // Only once the rows are gone: instances told now find nothing to reload, and a commit
       // racing this request is refused by the store (its room closes with `gone` too).
       rooms.deleted(id)

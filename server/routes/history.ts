@@ -9,6 +9,7 @@ import { blame, historyPage, listVersions, stateAt } from '../history.js'
 import { writeThroughRoom } from '../room-write.js'
 import type { Rooms } from '../rooms.js'
 import type { DocMeta, Store } from '../store/types.js'
+import type { Webhooks } from '../webhooks/webhooks.js'
 import type { Access } from './access.js'
 import { bearer, docIdParams, errors } from './schemas.js'
 
@@ -16,6 +17,8 @@ export interface HistoryDeps {
   rooms: Rooms
   store: Store
   access: Access
+  /** doc.restored (CONTRACT §6c) */
+  webhooks: Pick<Webhooks, 'restored'>
 }
 
 /** A page holds at most this many changes, whatever `limit` asks. */
@@ -46,7 +49,7 @@ const version = {
   },
 } as const
 
-export function registerHistory(app: FastifyInstance, { rooms, store, access }: HistoryDeps): void {
+export function registerHistory(app: FastifyInstance, { rooms, store, access, webhooks }: HistoryDeps): void {
   /** 404 for a document that does not exist (the log of a missing document is empty, not an error of its own). */
   const existing = async (id: string): Promise<DocMeta> => {
     const meta = await store.get(id)
@@ -199,6 +202,7 @@ export function registerHistory(app: FastifyInstance, { rooms, store, access }: 
       const target = await stateAt(store, id, req.body.version)
       if (target === undefined) throw new AppError(ErrorCode.versionNotFound, `version ${req.body.version} is not in the kept history`)
       const head = await writeThroughRoom({ rooms, store }, id, principal, (doc) => restoreUpdate(doc, target))
+      await webhooks.restored(id, head)
       return { version: head, restoredFrom: req.body.version }
     },
   )

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, notInArray, s
 import pg from 'pg'
 import type { PgDb } from '../database.js'
 import type { RevocationRows } from '../revocations.js'
-import { docCheckpoints, docUpdates, docVersions, documents, revocations, usedTickets } from '../tables/pg.js'
+import { docCheckpoints, docUpdates, docVersions, documents, revocations, usedTickets, webhookCursors } from '../tables/pg.js'
 import type { UsedTicketRows } from '../tickets.js'
 import type { AppendRequest, AppendResult, Author, Checkpoint, DocMeta, LoggedRow, LogRow, Store, StoredVersion } from './types.js'
 
@@ -132,6 +132,8 @@ export function createPostgresStore(db: PgDb, now: () => number = Date.now): Sto
         const inserted = await tx.insert(documents).values(doc).onConflictDoNothing().returning({ id: documents.id })
         if (inserted.length === 0) return undefined
         await tx.insert(docUpdates).values({ docId: meta.id, seq: 1, data: bytes(seed), bySub: by?.sub ?? null, byName: by?.name ?? null, at })
+        // The webhook derivation starts right after the seed: every later update is analysed (webhooks/derivation.ts).
+        await tx.insert(webhookCursors).values({ docId: meta.id, seq: 1 })
         return doc
       }),
     // Repeatable read: the meta and the rows are one snapshot, as SQLite's transaction gives.

@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, notInArray, sql } from 'drizzle-orm'
 import type { SqliteDb } from '../database.js'
 import type { RevocationRows } from '../revocations.js'
-import { docCheckpoints, docUpdates, docVersions, documents, revocations, usedTickets } from '../tables/sqlite.js'
+import { docCheckpoints, docUpdates, docVersions, documents, revocations, usedTickets, webhookCursors } from '../tables/sqlite.js'
 import type { UsedTicketRows } from '../tickets.js'
 import type { AppendRequest, AppendResult, Author, Checkpoint, DocMeta, LoggedRow, LogRow, Store, StoredVersion } from './types.js'
 
@@ -150,6 +150,8 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
     const inserted = db.insert(documents).values(doc).onConflictDoNothing().run()
     if (inserted.changes === 0) return undefined
     insertUpdate.run({ ...row(meta.id, seed, by, at), seq: 1 })
+    // The webhook derivation starts right after the seed: every later update is analysed (webhooks/derivation.ts).
+    db.insert(webhookCursors).values({ docId: meta.id, seq: 1 }).run()
     return doc
   })
 

@@ -1,6 +1,6 @@
 // PostgreSQL's tables (drizzle): the same as server/tables/sqlite.ts, whose comments say what each
 // holds. No logic: drizzle-kit reads this file to generate drizzle/pg/.
-import { bigint, customType, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core'
+import { bigint, customType, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core'
 
 /** Yjs updates as bytea; node-postgres reads bytea as a Buffer and binds a Buffer as one. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({
@@ -78,3 +78,47 @@ export const usedTickets = pgTable(
   },
   (t) => [index('used_tickets_expires_at').on(t.expiresAt)],
 )
+
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  doc: text('doc').notNull(),
+  events: text('events').notNull(),
+  format: text('format', { enum: ['standard', 'slack'] }).notNull(),
+  secret: text('secret').notNull(),
+  createdAt: epochMs('created_at').notNull(),
+})
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    id: text('id').notNull().unique(),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    docId: text('doc_id').notNull(),
+    type: text('type').notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    nextAttemptAt: epochMs('next_attempt_at').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: epochMs('lease_until'),
+    lastError: text('last_error'),
+    deliveredAt: epochMs('delivered_at'),
+    eventAt: epochMs('event_at').notNull(),
+    createdAt: epochMs('created_at').notNull(),
+  },
+  (t) => [index('webhook_deliveries_claim').on(t.status, t.endpointId, t.seq), index('webhook_deliveries_endpoint').on(t.endpointId, t.seq)],
+)
+
+export const webhookCursors = pgTable('webhook_cursors', {
+  docId: text('doc_id')
+    .primaryKey()
+    .references(() => documents.id, { onDelete: 'cascade' }),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  windowVersion: bigint('window_version', { mode: 'number' }),
+  windowBy: text('window_by'),
+  windowDueAt: epochMs('window_due_at'),
+})

@@ -101,3 +101,70 @@ export const usedTickets = sqliteTable(
   },
   (t) => [index('used_tickets_expires_at').on(t.expiresAt)],
 )
+
+/**
+ * Webhook endpoints (CONTRACT §6c): where events go, which ones, in which body format, and the
+ * secret their deliveries are signed with (kept: every attempt is signed anew). `doc` is a
+ * document id or `*`; it is no foreign key, so an endpoint of a deleted map still hears its
+ * doc.deleted. `events` is a JSON array of event types.
+ */
+export const webhookEndpoints = sqliteTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  doc: text('doc').notNull(),
+  events: text('events').notNull(),
+  format: text('format', { enum: ['standard', 'slack'] }).notNull(),
+  secret: text('secret').notNull(),
+  /** epoch milliseconds */
+  createdAt: integer('created_at').notNull(),
+})
+
+/**
+ * The outbox: one row per event and endpoint, written in the transaction that derived the event,
+ * so an event is sent however the instance that derived it ends. `id` is the Standard Webhooks
+ * `webhook-id`, the same at every attempt. `seq` orders an endpoint's rows (one in flight per
+ * endpoint, oldest first). A worker claims a row by writing its `lease_owner` and `lease_until`;
+ * a lease that ran out (its instance died) may be claimed again. `doc_id` is no foreign key: a
+ * doc.deleted outlives its map. `event_at`: when the event happened (a doc.changed: when its window
+ * is due). A pending row with no attempt whose `next_attempt_at` is ahead is a held doc.changed.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    docId: text('doc_id').notNull(),
+    type: text('type').notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull(),
+    /** epoch milliseconds, as every time below */
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    deliveredAt: integer('delivered_at'),
+    eventAt: integer('event_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('webhook_deliveries_claim').on(t.status, t.endpointId, t.seq), index('webhook_deliveries_endpoint').on(t.endpointId, t.seq)],
+)
+
+/**
+ * Per document, the last seq whose events are in the outbox (the derivation's cursor), and the
+ * doc.changed window of the last one sent or held (debounce.ts), written in the same transaction
+ * as the rows. Created with the document at its first row; gone with it.
+ */
+export const webhookCursors = sqliteTable('webhook_cursors', {
+  docId: text('doc_id')
+    .primaryKey()
+    .references(() => documents.id, { onDelete: 'cascade' }),
+  seq: integer('seq').notNull(),
+  windowVersion: integer('window_version'),
+  /** a JSON array of subs */
+  windowBy: text('window_by'),
+  windowDueAt: integer('window_due_at'),
+})

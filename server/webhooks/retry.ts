@@ -1,9 +1,12 @@
 // When a failed delivery is tried again (CONTRACT §6c): after each entry of the schedule in turn,
-// then never (failed). Durations use the token TTL grammar (30s, 5m, 2h, 1d), one parser for both.
+// then never (failed). Durations use the token TTL grammar (30s, 5m, 2h, 1d), one parser for both,
+// plus milliseconds (200ms) for tests that want to see a schedule run out.
 import { parseTtl, TtlError } from '../ttl.js'
 
 /** About a day and a half in all, the span Standard Webhooks senders use, front-loaded for blips. */
 export const DEFAULT_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h'
+
+const MILLISECONDS = /^([1-9][0-9]{0,7})ms$/
 
 export class RetryScheduleError extends Error {
   constructor(message: string) {
@@ -19,6 +22,8 @@ export function parseRetrySchedule(text: string): number[] {
     throw new RetryScheduleError(`expected delays separated by commas, like ${DEFAULT_RETRY_SCHEDULE}, got "${text}"`)
   }
   return entries.map((entry, index) => {
+    const ms = MILLISECONDS.exec(entry)
+    if (ms !== null) return Number(ms[1])
     try {
       return parseTtl(entry) * 1000
     } catch (err) {

@@ -36,6 +36,8 @@ export interface SendOptions {
   allowPrivate: boolean
   timeoutMs?: number
   resolve?: Resolver
+  /** ends the attempt early (a server shutting down); it then fails like a timeout, as `aborted` */
+  signal?: AbortSignal
 }
 
 export async function send(delivery: Delivery, options: SendOptions): Promise<Attempt> {
@@ -55,7 +57,8 @@ export async function send(delivery: Delivery, options: SendOptions): Promise<At
     return done(null, (err as Error).message)
   }
   const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS
-  const signal = AbortSignal.timeout(timeoutMs)
+  const timeout = AbortSignal.timeout(timeoutMs)
+  const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal])
   const client = url.protocol === 'https:' ? https : http
   const body = Buffer.from(delivery.body, 'utf8')
   const headers = {
@@ -73,7 +76,7 @@ export async function send(delivery: Delivery, options: SendOptions): Promise<At
       resolve(done(status, error))
     }
     const failure = (err: Error) =>
-      signal.aborted ? `timed out after ${timeoutMs} ms` : err instanceof TargetError ? err.message : describe(err)
+      timeout.aborted ? `timed out after ${timeoutMs} ms` : signal.aborted ? 'aborted' : err instanceof TargetError ? err.message : describe(err)
 
     // agent: false — a fresh connection per attempt, so every one is resolved through the guard
     // (a pooled socket could outlive the check it was opened under).
