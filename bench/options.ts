@@ -5,7 +5,9 @@ export const SCENARIOS = ['fanout', 'saturation', 'manydocs', 'coldload', 'cross
 export type Scenario = (typeof SCENARIOS)[number]
 /** the size the history goals are set for (CONTRACT §9): judged in a full run only */
 export const HISTORY_FULL_UPDATES = 100_000
-export const DEFAULT_TARGETS = ['raw', 'hocuspocus', 'skillmap-yws', 'skillmap-pg', 'skillmap-sio']
+export const DEFAULT_TARGETS = ['raw', 'hocuspocus', 'skillmap-yws', 'skillmap-pg', 'skillmap-sio', 'skillmap-yws-hooks']
+/** targets measured in some scenarios only (skillmap-yws-hooks: fan-out and saturation, against skillmap-yws) */
+export const SCENARIOS_OF: Record<string, readonly Scenario[]> = { 'skillmap-yws-hooks': ['fanout', 'saturation'] }
 
 export interface Plan {
   quick: boolean
@@ -36,7 +38,8 @@ export interface Plan {
 const HELP = `npm run bench -- [options]
 
   --quick                 small scenarios, 1 repeat, short windows (CI smoke run, ~2.5 min)
-  --targets a,b           ${DEFAULT_TARGETS.join(',')} (default: all five)
+  --targets a,b           ${DEFAULT_TARGETS.join(',')} (default: all six)
+                          skillmap-yws-hooks (5 webhook endpoints, 1 dead): fan-out and saturation only
   --scenarios a,b         ${SCENARIOS.join(',')} (default: all)
                           history: skillmap-yws and skillmap-pg (quick: skillmap-yws, 3000 updates);
                           its goals are judged at ${HISTORY_FULL_UPDATES} updates (full run), n/a otherwise

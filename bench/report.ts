@@ -6,15 +6,16 @@ import { HISTORY_FULL_UPDATES, type Scenario } from './options.js'
 
 type Metric = 'p99' | 'cpuPct' | 'rssPerConnKB' | 'maxRate' | 'coldCompleteMs' | 'p99Remote' | 'histColdMs' | 'snapshotP99' | 'pageP99'
 const RATIO_METRICS: Metric[] = ['p99', 'cpuPct', 'rssPerConnKB', 'maxRate', 'coldCompleteMs', 'p99Remote', 'histColdMs', 'snapshotP99', 'pageP99']
-const BASELINES = ['raw', 'hocuspocus', 'sqlite'] as const
+const BASELINES = ['raw', 'hocuspocus', 'sqlite', 'none'] as const
 type Baseline = (typeof BASELINES)[number]
 /** the target each baseline is */
-const BASELINE_TARGET: Record<Baseline, string> = { raw: 'raw', hocuspocus: 'hocuspocus', sqlite: 'skillmap-yws' }
+const BASELINE_TARGET: Record<Baseline, string> = { raw: 'raw', hocuspocus: 'hocuspocus', sqlite: 'skillmap-yws', none: 'skillmap-yws' }
 /**
  * Targets a baseline is reported for, when not every one: ×sqlite is skillmap on PostgreSQL against
- * skillmap on SQLite, the same server and transport, so the ratio is the database's share alone.
+ * skillmap on SQLite, the same server and transport, so the ratio is the database's share alone;
+ * ×none is skillmap-yws with 5 webhook endpoints against the same without any (issue 14).
  */
-const COMPARED: Partial<Record<Baseline, string[]>> = { sqlite: ['skillmap-pg'] }
+const COMPARED: Partial<Record<Baseline, string[]>> = { sqlite: ['skillmap-pg'], none: ['skillmap-yws-hooks'] }
 const compared = (base: Baseline, target: string) => COMPARED[base]?.includes(target) ?? true
 
 export interface Summary {
@@ -47,7 +48,7 @@ export function summarize(rows: Row[]): Summary[] {
     for (const r of measured) for (const [k, v] of Object.entries(r)) if (typeof v === 'number' && k !== 'repeat') numeric.add(k)
     const med: Record<string, number> = {}
     for (const k of numeric) med[k] = median(measured.map((r) => (r as unknown as Record<string, number>)[k]!))
-    const ratio = { raw: {}, hocuspocus: {}, sqlite: {} } as Summary['ratio']
+    const ratio = { raw: {}, hocuspocus: {}, sqlite: {}, none: {} } as Summary['ratio']
     for (const base of BASELINES) {
       if (!compared(base, first.target)) continue
       for (const m of RATIO_METRICS) {
@@ -113,6 +114,28 @@ export function evaluate(summaries: Summary[], rows: Row[]): Check[] {
   // issue 15: PostgreSQL against SQLite, both skillmap over y-websocket, in the same repeat
   ratioCheck('fan-out N=500 PostgreSQL p99 ≤ 1.5× SQLite', find('fanout', 'skillmap-pg', 'N=500'), 'sqlite', 'p99', '<=', 1.5)
   ratioCheck('saturation PostgreSQL ≥ 0.5× SQLite', find('saturation', 'skillmap-pg'), 'sqlite', 'maxRate', '>=', 0.5)
+  // issue 14: 5 webhook endpoints (4 live, 1 dead) against none, same run and repeat; fan-out at
+  // N=500 when measured, else at the largest N measured (the quick run's 100)
+  const hooked = summaries
+    .filter((s) => s.scenario === 'fanout' && s.target === 'skillmap-yws-hooks' && s.failed < s.runs)
+    .sort((a, b) => (a.variant === 'N=500' ? 1 : b.variant === 'N=500' ? -1 : (a.median.clients ?? 0) - (b.median.clients ?? 0)))
+    .at(-1)
+  const before = checks.length
+  ratioCheck('fan-out webhooks p99 ≤ 1.1× none', hooked, 'none', 'p99', '<=', 1.1)
+  ratioCheck('saturation webhooks ≥ 1/1.1 (0.91×) of none', find('saturation', 'skillmap-yws-hooks'), 'none', 'maxRate', '>=', 1 / 1.1)
+  // a reader must see the webhooks worked: what the live receivers got in that measurement
+  for (const [c, s] of [
+    [checks[before], hooked],
+    [checks[before + 1], find('saturation', 'skillmap-yws-hooks')],
+  ] as const)
+    if (c && s && Number.isFinite(s.median.hookDeliveries)) {
+      // both sides on a noisy host: the verdict stands, but says so (the machine is shared)
+      const base = find(s.scenario, 'skillmap-yws', s.variant)
+      const noisy = [s, base].filter((x) => (x?.median.hostOtherCpuPct ?? 0) > NOISY_HOST_PCT).map((x) => x!.target)
+      c.note =
+        `${c.note ? `${c.note}; ` : ''}${fmt(s.median.hookDeliveries, 0)} deliveries to ${fmt(s.median.hookLive, 0)} live receivers (fewest ${fmt(s.median.hookMinPerReceiver, 0)}), ${fmt((s.median.hookEndpoints ?? 0) - (s.median.hookLive ?? 0), 0)} dead` +
+        (noisy.length ? `; noisy host on ${noisy.join(' and ')}` : '')
+    }
 
   for (const target of ['skillmap-yws', 'skillmap-sio']) {
     const s = find('abuse', target)
@@ -205,6 +228,8 @@ const flags = (s: Summary) =>
   ]
     .filter(Boolean)
     .join(', ')
+/** webhook POSTs the live receivers got during the measurement (skillmap-yws-hooks), blank elsewhere */
+const hookCol = (s: Summary) => (Number.isFinite(s.median.hookDeliveries) ? `${fmt(s.median.hookDeliveries, 0)} to ${fmt(s.median.hookLive, 0)} live` : '')
 const spread = (digits: number) => (s: Summary) => (s.spread ? `${fmt(s.spread[0], digits)}–${fmt(s.spread[1], digits)}` : '')
 
 const LATENCY: Column[] = [
@@ -215,12 +240,14 @@ const LATENCY: Column[] = [
   { title: 'p99 ×raw', get: rat('raw', 'p99') },
   { title: 'p99 ×hocus', get: rat('hocuspocus', 'p99') },
   { title: 'p99 ×sqlite', get: rat('sqlite', 'p99') },
+  { title: 'p99 ×none', get: rat('none', 'p99') },
   { title: 'upd/s delivered', get: med('deliveredPerSec', 0) },
   { title: 'deliv %', get: med('deliveryPct', 2) },
   { title: 'CPU %', get: med('cpuPct', 1) },
   { title: 'CPU ×raw', get: rat('raw', 'cpuPct') },
   { title: 'CPU ×hocus', get: rat('hocuspocus', 'cpuPct') },
   { title: 'CPU ×sqlite', get: rat('sqlite', 'cpuPct') },
+  { title: 'CPU ×none', get: rat('none', 'cpuPct') },
   { title: 'RSS MB', get: med('rssMB', 1) },
   { title: 'gen CPU %', get: med('generatorCpuPct', 0) },
 ]
@@ -231,6 +258,7 @@ const COLUMNS: Record<Scenario, Column[]> = {
     { title: 'KB/conn', get: med('rssPerConnKB', 1) },
     { title: 'connect ms', get: med('connectMs', 0) },
     { title: 'gen lag p99 ms', get: med('lagP99Ms', 1) },
+    { title: 'hook deliveries', get: hookCol },
   ],
   manydocs: [
     ...LATENCY,
@@ -245,11 +273,13 @@ const COLUMNS: Record<Scenario, Column[]> = {
     { title: '×raw', get: rat('raw', 'maxRate') },
     { title: '×hocus', get: rat('hocuspocus', 'maxRate') },
     { title: '×sqlite', get: rat('sqlite', 'maxRate') },
+    { title: '×none', get: rat('none', 'maxRate') },
     { title: 'p50 ms at max', get: med('p50', 2) },
     { title: 'p99 ms at max', get: med('p99', 2) },
     { title: 'deliveries/s at max', get: med('deliveredPerSec', 0) },
     { title: 'CPU % at max', get: med('cpuPct', 1) },
     { title: 'RSS MB', get: med('rssMB', 1) },
+    { title: 'hook deliveries', get: hookCol },
   ],
   coldload: [
     { title: 'state KB', get: med('stateKB', 0) },

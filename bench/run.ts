@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:
 import { tmpdir, cpus } from 'node:os'
 import { join, resolve } from 'node:path'
 import { canPin, killAll } from './proc.js'
-import { parsePlan, type Plan, type Scenario } from './options.js'
+import { parsePlan, SCENARIOS_OF, type Plan, type Scenario } from './options.js'
 import { TARGETS, unavailable, type TargetDef } from './targets/index.js'
 import { stopBenchPostgres } from './targets/postgres.js'
 import { REPO_ROOT } from './targets/skillmap.js'
@@ -35,9 +35,11 @@ interface Measurement {
 }
 
 function measurements(plan: Plan): Measurement[] {
-  const pick = (names: string[]) => names.filter((n) => plan.targets.includes(n)).map((n) => TARGETS[n]!)
   const list: Measurement[] = []
   for (const scenario of plan.scenarios) {
+    // a target with scenarios of its own (skillmap-yws-hooks) only in those
+    const pick = (names: string[]) =>
+      names.filter((n) => plan.targets.includes(n) && (SCENARIOS_OF[n]?.includes(scenario) ?? true)).map((n) => TARGETS[n]!)
     switch (scenario) {
       case 'fanout':
         for (const n of plan.fanout.clients)
@@ -95,7 +97,8 @@ function describe(r: Row): string {
     return `${f(r.histLastSeq, 0)} rows seeded at ${f(r.seedRate, 0)} upd/s; cold ${f(r.histColdMs, 0)} ms vs ${f(r.compactColdMs, 0)} ms compacted (${f(r.histColdRatio, 2)}×); snapshot?version= p50 ${f(r.snapshotP50)} p99 ${f(r.snapshotP99)} ms; page p50 ${f(r.pageP50)} p99 ${f(r.pageP99)} ms${r.errors?.length ? `, ${r.errors.length} error(s): ${r.errors[0]}` : ''}`
   if (r.scenario === 'coldload') return `complete ${f(r.coldCompleteMs, 0)} ms (first state ${f(r.coldFirstStateMs, 0)} ms), warm ${f(r.warmCompleteMs, 0)} ms`
   const head = r.scenario === 'saturation' ? `max ${f(r.maxRate, 0)} upd/s [${(r.steps ?? []).map((s) => `${s.rate}:${f(s.p99, 0)}ms${s.passed ? '' : '✗'}`).join(' ')}], ` : ''
-  return `${head}p50 ${f(r.p50, 2)} p99 ${f(r.p99, 2)} ms, ${f(r.deliveryPct, 2)} % delivered, CPU ${f(r.cpuPct)} %, RSS ${f(r.rssMB)} MB, ${r.connected}/${r.clients} connected${r.lagging ? ', GENERATOR LAG' : ''}${r.errors?.length ? `, ${r.errors.length} error(s): ${r.errors[0]}` : ''}`
+  const hooks = r.hookEndpoints ? `, webhooks: ${r.hookDeliveries} deliveries to ${r.hookLive} live receivers (${JSON.stringify(r.hookByType ?? {})})` : ''
+  return `${head}p50 ${f(r.p50, 2)} p99 ${f(r.p99, 2)} ms, ${f(r.deliveryPct, 2)} % delivered, CPU ${f(r.cpuPct)} %, RSS ${f(r.rssMB)} MB, ${r.connected}/${r.clients} connected${hooks}${r.lagging ? ', GENERATOR LAG' : ''}${r.errors?.length ? `, ${r.errors.length} error(s): ${r.errors[0]}` : ''}`
 }
 
 /** Every measurement × repeat, targets rotated per repeat; a crash becomes a failed row. */

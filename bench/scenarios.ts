@@ -46,6 +46,14 @@ export interface Row {
   lagP99Ms?: number
   lagging?: boolean
   unexpectedCloses?: number
+  /** skillmap-yws-hooks: endpoints registered (live + dead), and the POSTs the live receivers got while the server ran */
+  hookEndpoints?: number
+  hookLive?: number
+  hookDeliveries?: number
+  /** the fewest any one live receiver got */
+  hookMinPerReceiver?: number
+  /** deliveries per event type, in the JSON only */
+  hookByType?: Record<string, number>
   /** saturation: highest planned rate (updates/s) that passed, and every step */
   maxRate?: number
   steps?: { rate: number; p99: number; deliveryPct: number; cpuPct: number; lagging: boolean; passed: boolean }[]
@@ -256,6 +264,20 @@ function baseJob(plan: Plan, running: RunningTarget, docPrefix: string): Omit<Lo
   }
 }
 
+/** What a target's webhook receivers got (skillmap-yws-hooks), read when the measurement ends. */
+function hookFields(running: RunningTarget): Partial<Row> {
+  const plan = running.def.webhooks
+  if (!running.hooks || !plan) return {}
+  const d = running.hooks.deliveries()
+  return {
+    hookEndpoints: plan.live + plan.dead,
+    hookLive: plan.live,
+    hookDeliveries: d.total,
+    hookMinPerReceiver: Math.min(...d.perReceiver),
+    hookByType: d.byType,
+  }
+}
+
 export async function fanout(def: TargetDef, n: number, repeat: number, ctx: Context): Promise<Row> {
   const p = ctx.plan.fanout
   const writers = Math.min(p.writers, n)
@@ -269,7 +291,7 @@ export async function fanout(def: TargetDef, n: number, repeat: number, ctx: Con
       steps: [{ rate: writers * p.ratePerWriter, warmupMs: p.warmupMs, durationMs: p.durationMs }],
     }
     const r = (await runGenerator(job, ctx, loadTimeout(job), generator)) as LoadResult
-    return fromStep(row, r, r.steps[0]!)
+    return { ...fromStep(row, r, r.steps[0]!), ...hookFields(running) }
   })
 }
 
@@ -306,6 +328,7 @@ export async function saturation(def: TargetDef, repeat: number, ctx: Context): 
     const best = passed.at(-1) ?? r.steps[0]!
     return {
       ...fromStep(row, r, best),
+      ...hookFields(running),
       maxRate: passed.length ? best.rate : 0,
       steps: r.steps.map((s) => ({ rate: s.rate, p99: s.latency.p99, deliveryPct: s.deliveryPct, cpuPct: s.serverCpu.pct, lagging: s.lagging, passed: !!s.passed })),
     }

@@ -6,6 +6,7 @@ import { freePort, spawnPinned, stopChild, tail, waitHttp } from '../proc.js'
 import type { Endpoint, Framing } from '../types.js'
 import { checkSkillmapDatabase, postgresMissing } from './postgres.js'
 import { REPO_ROOT, SKILLMAP_ENTRY, mintToken, skillmapEnv, skillmapMissing } from './skillmap.js'
+import { registerHooks, type Hooks, type WebhookPlan } from './webhooks.js'
 
 /** servers run on core 0, the generator on core 1 (as in perf-anchors.md) */
 export const SERVER_CORE = 0
@@ -25,6 +26,8 @@ export interface TargetDef {
   persists: boolean
   /** wait this long after the last client left before a restart: extension-sqlite does not await its writes */
   settleBeforeStopMs: number
+  /** webhook endpoints registered after start, before the measurement (skillmap only; needs WEBHOOK_ALLOW_PRIVATE=true) */
+  webhooks?: WebhookPlan
 }
 
 export const TARGETS: Record<string, TargetDef> = {
@@ -38,6 +41,16 @@ export const TARGETS: Record<string, TargetDef> = {
     server: 'skillmap',
     framing: 'yws',
     env: { SQLITE_SYNC: 'full' },
+    persists: true,
+    settleBeforeStopMs: 0,
+  },
+  // issue 14: skillmap-yws with 5 webhook endpoints for every event of every document, 4 live, 1 dead
+  'skillmap-yws-hooks': {
+    name: 'skillmap-yws-hooks',
+    server: 'skillmap',
+    framing: 'yws',
+    env: { WEBHOOK_ALLOW_PRIVATE: 'true' },
+    webhooks: { live: 4, dead: 1 },
     persists: true,
     settleBeforeStopMs: 0,
   },
@@ -58,6 +71,8 @@ export interface RunningTarget {
    * them (skillmap-pg: rows in its PostgreSQL database). Absent when there is nothing to check.
    */
   checkStored?(): Promise<void>
+  /** the target's webhook receivers (skillmap-yws-hooks): what they were sent so far */
+  hooks?: Hooks
 }
 
 export interface StartOptions {
@@ -121,7 +136,7 @@ async function startOnce(def: TargetDef, opts: StartOptions): Promise<RunningTar
         const why = thrown(logFile)
         throw new Error(`${def.name} did not start: ${(err as Error).message}${why ? `: ${why}` : ''}\n--- ${logFile}\n${tail(logFile)}`)
       }
-      return { pid: child.pid!, endpoint: endpointFor(def, port, tokens) }
+      return { pid: child.pid!, port, endpoint: endpointFor(def, port, tokens) }
     }),
   )
   const failure = results.find((r) => r.status === 'rejected')
@@ -129,9 +144,25 @@ async function startOnce(def: TargetDef, opts: StartOptions): Promise<RunningTar
     await Promise.all(started.map((s) => s.stop(0)))
     throw failure.reason
   }
-  const ok = results.map((r) => (r as PromiseFulfilledResult<{ pid: number; endpoint: Endpoint }>).value)
+  const ok = results.map((r) => (r as PromiseFulfilledResult<{ pid: number; port: number; endpoint: Endpoint }>).value)
   endpoints.push(...ok.map((r) => r.endpoint))
-  const stop = async (o?: { graceful: boolean }) => (await Promise.all(started.map((s) => s.stop(o?.graceful ? STOP_TIMEOUT_MS : 0)))).every(Boolean)
+  let hooks: Hooks | undefined
+  const stopServers = async (o?: { graceful: boolean }) => (await Promise.all(started.map((s) => s.stop(o?.graceful ? STOP_TIMEOUT_MS : 0)))).every(Boolean)
+  // the receivers outlive the servers' stop: a graceful stop may still deliver
+  const stop = async (o?: { graceful: boolean }) => {
+    const clean = await stopServers(o)
+    await hooks?.close()
+    return clean
+  }
+  if (def.webhooks) {
+    // the endpoints are stored rows: with several instances one registration serves them all
+    try {
+      hooks = await registerHooks(`http://127.0.0.1:${ok[0]!.port}`, def.webhooks)
+    } catch (err) {
+      await stop()
+      throw new Error(`${def.name}: ${(err as Error).message}`)
+    }
+  }
   const databaseUrl = def.db === 'postgres' ? opts.databaseUrl : undefined
   if (databaseUrl) {
     // a server that ignored DATABASE_URL would be measured on SQLite under the PostgreSQL name: refuse it
@@ -147,6 +178,7 @@ async function startOnce(def: TargetDef, opts: StartOptions): Promise<RunningTar
     pids: ok.map((r) => r.pid),
     endpoints,
     stop,
+    ...(hooks ? { hooks } : {}),
     ...(databaseUrl
       ? {
           checkStored: async () => {
