@@ -48,6 +48,7 @@ import { LETTER_NAMES, pickerCell, pickerView, placePicker, type PickerState, ty
 import { raciView } from './views/raci.js'
 import { dialogFor, responsibilityDialog, type DialogState, type ResponsibilityFields } from './views/responsibility.js'
 import { levelText, skillsView } from './views/skills.js'
+import { integrationsController } from './views/integrations.js'
 import { mintLink, NEW_SHARE, shareDialog, type ShareState } from './views/share.js'
 import { structureView } from './views/structure.js'
 import { chartsView } from './views/charts.js'
@@ -401,9 +402,11 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
     tools.push(historyButton(history))
     if (me.role === 'admin' && !session.closed) {
       tools.push(html`<button class="btn small" data-action="share" @click=${() => ((state.share = { ...NEW_SHARE }), invalidate())}>Share</button>`)
+      tools.push(html`<button class="btn small" data-action="integrations" @click=${() => integrations.open()}>Integrations</button>`)
     }
     return tools
   }
+  const integrations = integrationsController(docId, token, me.doc === '*', () => invalidate())
   const shareActions = {
     update(next: Partial<ShareState>) {
       if (state.share) state.share = { ...state.share, ...next }
@@ -521,6 +524,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
         ${state.picker ? pickerView(state.picker, choose, closePicker) : nothing}
         ${importer.dialog()}
         ${state.share ? shareDialog(docId, state.share, mintShare, shareActions) : nothing}
+        ${integrations.dialog()}
         ${historyPanel(history, live)}
         ${restoreDialog(history)}
         <div class="notices" role="status" aria-live="polite">
@@ -674,6 +678,7 @@ export function mountMap(root: HTMLElement, docId: string, token: string, me: Id
 
   return () => {
     destroyed = true
+    integrations.destroy()
     stopWatching()
     stopWatchingUndo()
     stopUndoRepaint()

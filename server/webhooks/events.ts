@@ -26,18 +26,9 @@
 // written to the outbox in the transaction that creates, deletes or restores.
 import { analyze, type Analysis, type ResponsibilityStatus, type Risk, type SkillStatus } from '../../shared/analytics.js'
 import type { MapData } from '../../shared/read.js'
+import { EVENT_TYPES, type EventType } from '../../shared/webhooks.js'
 
-export const EVENT_TYPES = [
-  'responsibility.risk_changed',
-  'skill.status_changed',
-  'person.deactivated',
-  'doc.created',
-  'doc.deleted',
-  'doc.restored',
-  'doc.changed',
-] as const
-
-export type EventType = (typeof EVENT_TYPES)[number]
+export { EVENT_TYPES, type EventType } from '../../shared/webhooks.js'
 
 export interface RiskState {
   status: ResponsibilityStatus

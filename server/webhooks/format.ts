@@ -5,10 +5,10 @@
 // The risks say more than the v1 status (which is the first of them that applies), so the words
 // are the risks'.
 import type { Risk, SkillStatus } from '../../shared/analytics.js'
+import type { Format } from '../../shared/webhooks.js'
 import type { RiskState, WebhookEvent } from './events.js'
 
-export const FORMATS = ['standard', 'slack'] as const
-export type Format = (typeof FORMATS)[number]
+export { FORMATS, type Format } from '../../shared/webhooks.js'
 
 export interface FormatContext {
   /** the map's title when the event happened; its id stands in when the title is empty */
