@@ -156,7 +156,8 @@ History('snapshot?version=N is the document as it was at N, across several check
   await newMap(srv, 'versions')
   const ana = await editor(ctx, srv, 'versions', 'ana', 'Ana')
   const expected = new Map<number, Record<string, unknown>>()
-  setTitle(ana.doc, 'v')
+  // every edit through edit(): one sent without waiting for its commit would be counted as the next one's
+  await edit(srv, ana, 'versions', (d) => setTitle(d, 'v'))
   for (let i = 0; i < 18; i++) {
     const seq = await edit(srv, ana, 'versions', (d) => (i % 3 === 0 ? addPerson(d, { id: `p${i}`, name: `Person ${i}`, role: 'backend' }) : setTitle(d, `Title ${i}`)))
     expected.set(seq, contentOf(ana.doc, 'versions'))
