@@ -2,43 +2,10 @@
 // versions, naming, restore, blame, a version's state), where a change lands on the page (its
 // data-key), how a time reads, and the last version this user saw of each map (localStorage).
 // Every author here is the one the server verified from the token, never a cell's own `by`.
-import type { Json } from '../shared/diff.js'
 
-export interface Author {
-  sub: string
-  name: string
-}
+import type { BlameCell, HistoryChange, HistoryPage, Version } from '../shared/history.js'
 
-export interface HistoryChange {
-  seq: number
-  /** ISO 8601, when the server committed the update */
-  at: string
-  by: Author
-  path: string
-  kind: 'set' | 'delete'
-  from?: Json
-  to?: Json
-}
-
-export interface HistoryPage {
-  changes: HistoryChange[]
-  next: number | null
-}
-
-export interface Version {
-  version: number
-  at: string
-  by: Author | null
-  /** null: the automatic version of an hour with edits */
-  name: string | null
-}
-
-export interface BlameCell {
-  path: string
-  by: Author
-  at: string
-  seq: number
-}
+export type { Author, BlameCell, HistoryChange, HistoryPage, Version } from '../shared/history.js'
 
 /** What a cell's tooltip says about who last set it. */
 export interface BlameNote {

@@ -3,6 +3,7 @@
 // list, and what retention (HISTORY_DAYS) folds. Reads only the committed log: the store is the truth.
 import * as Y from 'yjs'
 import type { Json } from '../shared/diff.js'
+import type { BlameCell, HistoryChange, HistoryPage, Version } from '../shared/history.js'
 import { replayChanges } from '../shared/replay.js'
 import type { Author, LoggedRow, Store, StoredVersion } from './store/types.js'
 
@@ -15,36 +16,9 @@ const BATCH = 500
  */
 const PAGE_SCAN = 2000
 
-export interface HistoryChange {
-  seq: number
-  /** ISO 8601: when the server committed the update */
-  at: string
-  by: Author
-  path: string
-  kind: 'set' | 'delete'
-  from?: Json
-  to?: Json
-}
-
-export interface HistoryPage {
-  changes: HistoryChange[]
-  /** the `after` of the next page; null when this page reaches the end of the log */
-  next: number | null
-}
-
-export interface Version {
-  version: number
-  at: string
-  by: Author | null
-  name: string | null
-}
-
-export interface Blame {
-  path: string
-  by: Author
-  at: string
-  seq: number
-}
+export type { HistoryChange, HistoryPage, Version } from '../shared/history.js'
+/** Who last set a path (CONTRACT §6a blame). */
+export type Blame = BlameCell
 
 const iso = (at: number | null): string => new Date(at ?? 0).toISOString()
 
