@@ -174,7 +174,7 @@ async function copy(src: SqliteDb, tx: Tx, bar: Progress): Promise<void> {
     'SELECT id, title, template, created_at AS createdAt, updated_at AS updatedAt FROM documents WHERE id > ? ORDER BY id LIMIT ?',
   )
   const history = src.$client.prepare('SELECT doc_id AS docId, seq, data, by_sub AS bySub, by_name AS byName, at FROM doc_updates WHERE doc_id = ? ORDER BY seq')
-  const checkpoints = src.$client.prepare('SELECT doc_id AS docId, seq, state FROM doc_checkpoints WHERE doc_id = ? ORDER BY seq')
+  const checkpoints = src.$client.prepare('SELECT doc_id AS docId, seq, state, lean FROM doc_checkpoints WHERE doc_id = ? ORDER BY seq')
   let after = ''
   for (;;) {
     const page = docPage.all(after, DOC_PAGE) as Array<typeof documents.$inferInsert>

@@ -5,6 +5,7 @@ import * as Y from 'yjs'
 import type { Json } from '../shared/diff.js'
 import type { BlameCell, HistoryChange, HistoryPage, Version } from '../shared/history.js'
 import { replayChanges } from '../shared/replay.js'
+import { appliesExactly, leanState, withLean } from './lean-state.js'
 import type { Author, LoggedRow, Store, StoredVersion } from './store/types.js'
 
 /** Rows read from the database at a time while replaying. */
@@ -27,6 +28,8 @@ interface Base {
   seq: number
   /** the caller's to destroy */
   doc: Y.Doc
+  /** `doc` is a lean read model (server/lean-state.ts): rows go on it only when they apply exactly */
+  lean: boolean
 }
 
 /**
@@ -34,8 +37,16 @@ interface Base {
  * is not kept: past the last update, or folded by retention without a checkpoint at it. A log
  * without a checkpoint at or before `seq` starts at its first row: the seed, or (logs from before
  * checkpoints) a merged row holding everything up to its seq.
+ *
+ * With `lean`, the document may be a read model of the map instead (the checkpoint's lean state and
+ * the rows after it, when they apply on it exactly): the same map, read many times faster on a long
+ * history, but not the same document: never to be encoded as its state.
  */
-export async function docAt(store: Store, docId: string, seq: number): Promise<Y.Doc | undefined> {
+export async function docAt(store: Store, docId: string, seq: number, { lean = false } = {}): Promise<Y.Doc | undefined> {
+  return (await baseAt(store, docId, seq, lean))?.doc
+}
+
+async function baseAt(store: Store, docId: string, seq: number, lean: boolean): Promise<Base | undefined> {
   if (!Number.isSafeInteger(seq) || seq < 1) return undefined
   const checkpoint = await store.checkpointAtOrBefore(docId, seq)
   const rows = checkpoint?.seq === seq ? [] : await store.readHistory(docId, checkpoint?.seq ?? 0, seq)
@@ -44,17 +55,32 @@ export async function docAt(store: Store, docId: string, seq: number): Promise<Y
     // The rows from the start point to `seq`, none missing (seqs are gap-free unless folded).
     if (first === undefined || rows[0]?.seq !== first || rows.at(-1)?.seq !== seq || rows.length !== seq - first + 1) return undefined
   }
+  if (lean && checkpoint?.lean !== undefined) {
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, checkpoint.lean)
+    let exact = true
+    doc.transact(() => {
+      for (const row of rows) {
+        if (!(exact = appliesExactly(doc, row.data))) return
+        Y.applyUpdate(doc, row.data)
+      }
+    })
+    if (exact) return { seq, doc, lean: true }
+    // A concurrent edit after the checkpoint: only the real document tells where it goes.
+    doc.destroy()
+  }
   const doc = new Y.Doc()
   if (checkpoint !== undefined) Y.applyUpdate(doc, checkpoint.state)
   // One transaction for the rows: observers and bookkeeping run once, not once per row.
   doc.transact(() => {
     for (const row of rows) Y.applyUpdate(doc, row.data)
   })
-  return doc
+  return { seq, doc, lean: false }
 }
 
 /** docAt's state, encoded (Y.encodeStateAsUpdate): for a restore and for the checkpoints of a fold. */
 export async function stateAt(store: Store, docId: string, seq: number): Promise<Uint8Array | undefined> {
+  // Never lean: a restore and a fold need the document itself.
   const checkpoint = await store.checkpointAtOrBefore(docId, seq)
   if (checkpoint?.seq === seq) return checkpoint.state
   const doc = await docAt(store, docId, seq)
@@ -66,22 +92,22 @@ export async function stateAt(store: Store, docId: string, seq: number): Promise
   }
 }
 
-/** Where the kept history begins at or after `after`: the earliest document the rows after it can be replayed on. */
+/** Where the kept history begins at or after `after`: the earliest document the rows after it can be replayed on (lean when it can be). */
 async function baseFrom(store: Store, docId: string, after: number): Promise<Base> {
   const first = await store.firstSeq(docId)
   const from = Math.max(after, first - 1)
-  if (from === 0) return { seq: 0, doc: new Y.Doc() }
-  const doc = await docAt(store, docId, from)
-  if (doc !== undefined) return { seq: from, doc }
-  // The log begins with a merged row (written before checkpoints): it is the base, not a change.
-  return { seq: first, doc: (await docAt(store, docId, first)) ?? new Y.Doc() }
+  if (from === 0) return { seq: 0, doc: new Y.Doc(), lean: false }
+  // The log begins with a merged row (written before checkpoints) when there is no version before it: it is the base, not a change.
+  return (await baseAt(store, docId, from, true)) ?? (await baseAt(store, docId, first, true)) ?? { seq: first, doc: new Y.Doc(), lean: false }
 }
 
 /**
  * Replays the rows after `base` on its document, a batch at a time, handing each authored update's
  * changes to `visit`; stops when `visit` returns false, or after `scan` rows. Rows without an author
  * (logs merged before history was kept, server-made seeds) are replayed but report nothing. After a
- * replay that ran to the end (`done`), the document is the one right after `last`.
+ * replay that ran to the end (`done`), the document is the one right after `last`. A lean base
+ * whose next row would not apply exactly is swapped for the real document there (so `base.doc` may
+ * change).
  */
 async function replay(
   store: Store,
@@ -95,12 +121,27 @@ async function replay(
     if (scanned >= scan) return { last: after, done: false }
     const rows = await store.readHistory(docId, after, undefined, Math.min(BATCH, scan - scanned))
     if (rows.length === 0) return { last: after, done: true }
-    scanned += rows.length
     let i = 0
-    for (const changes of replayChanges(base.doc, rows.map((r) => r.data))) {
+    let exact = true
+    // Lazy: each row is checked against the document as the rows before it left it.
+    const updates = function* () {
+      for (const row of rows) {
+        if (base.lean && !(exact = appliesExactly(base.doc, row.data))) return
+        yield row.data
+      }
+    }
+    for (const changes of replayChanges(base.doc, updates())) {
       const row = rows[i++]!
       if (row.by !== undefined && !visit(row, toChanges(row, changes))) return { last: after, done: false }
       after = row.seq
+    }
+    scanned += i
+    if (!exact) {
+      // The rest of the replay goes on the real document (the map it shows is the same).
+      const real = await baseAt(store, docId, after, false)
+      if (real === undefined) throw new Error(`history of ${docId}: version ${after} is no longer kept`)
+      base.doc.destroy()
+      Object.assign(base, real)
     }
   }
 }
@@ -142,13 +183,13 @@ export async function historyPage(store: Store, docId: string, after: number, li
 
 /** Blame of the documents asked for most recently: the next call replays only the rows since. */
 const BLAME_CACHE = 32
-const blames = new Map<string, { createdAt: number; seq: number; state: Uint8Array | null; last: Map<string, Blame> }>()
+const blames = new Map<string, { createdAt: number; seq: number; state: Uint8Array; lean: boolean; last: Map<string, Blame> }>()
 
 /**
  * For every path the kept history set and that still holds a value, the update that last set it.
  * The first call for a document replays its kept history (about a second per 20 000 rows here); the
- * result and the state it reached are kept (encoded: a decoded document costs many times its bytes),
- * so later calls replay only what was committed since. `createdAt` tells a document from an earlier
+ * result and the state it reached are kept (lean and encoded: a decoded document costs many times
+ * its bytes), so later calls replay only what was committed since. `createdAt` tells a document from an earlier
  * one with the same id.
  */
 export async function blame(store: Store, docId: string, createdAt: number): Promise<Blame[]> {
@@ -156,8 +197,8 @@ export async function blame(store: Store, docId: string, createdAt: number): Pro
   let base: Base
   if (cached?.createdAt === createdAt) {
     const doc = new Y.Doc()
-    if (cached.state !== null) Y.applyUpdate(doc, cached.state)
-    base = { seq: cached.seq, doc }
+    Y.applyUpdate(doc, cached.state)
+    base = { seq: cached.seq, doc, lean: cached.lean }
   } else {
     base = await baseFrom(store, docId, 0)
   }
@@ -172,7 +213,8 @@ export async function blame(store: Store, docId: string, createdAt: number): Pro
       return true
     })
     blames.delete(docId)
-    blames.set(docId, { createdAt, seq: end.last, state: Y.encodeStateAsUpdate(base.doc), last })
+    const lean = leanState(base.doc)
+    blames.set(docId, { createdAt, seq: end.last, state: lean ?? Y.encodeStateAsUpdate(base.doc), lean: lean !== undefined || base.lean, last })
     if (blames.size > BLAME_CACHE) blames.delete(blames.keys().next().value!)
   } finally {
     base.doc.destroy()
@@ -205,7 +247,7 @@ export async function foldBefore(store: Store, docId: string, cutoff: number): P
   const checkpoints = []
   for (const seq of seqs) {
     const state = await stateAt(store, docId, seq)
-    if (state !== undefined) checkpoints.push({ seq, state })
+    if (state !== undefined) checkpoints.push(withLean({ seq, state }))
   }
   if (!checkpoints.some((c) => c.seq === upTo)) return 0
   const automatic = versions.filter((v) => v.name === null).map((v) => ({ seq: v.version, name: null, at: Date.parse(v.at), by: v.by ?? undefined }))

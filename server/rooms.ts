@@ -11,6 +11,7 @@ import { ErrorCode } from '../shared/protocol.js'
 import { readMeta } from '../shared/schema.js'
 import type { Bus } from './bus.js'
 import { AppError } from './errors.js'
+import { withLean } from './lean-state.js'
 import { Replica } from './replica.js'
 import { Room, type ApplyUpdate, type CloseReason, type Cut, type RefusedReason } from './room.js'
 import type { Store } from './store/types.js'
@@ -255,7 +256,7 @@ export function createRooms(options: RoomsOptions): Rooms {
     // Only a room without uncommitted updates: its state must hold nothing the log does not.
     if (entry.room.hasPending || entry.room.closed) return
     const upTo = entry.replica.appliedSeq
-    await store.checkpoint(entry.room.id, upTo, entry.room.encodeState())
+    await store.checkpoint(entry.room.id, withLean({ seq: upTo, state: entry.room.encodeState() }, entry.room.doc))
     entry.replica.compacted()
   }
 

@@ -232,7 +232,7 @@ function contract(backend: Backend): void {
     const at40 = Y.encodeStateAsUpdate(replay((await s.load('c'))!.rows))
     // Rows 41..45 arrive after the state was taken and before the checkpoint commits.
     await s.append([{ docId: 'c', updates: updates.slice(40, 45).map((data) => ({ data })) }])
-    await s.checkpoint('c', 40, at40)
+    await s.checkpoint('c', { seq: 40, state: at40 })
     await s.append([{ docId: 'c', updates: updates.slice(45).map((data) => ({ data })) }])
     const rows = (await s.load('c'))!.rows
     assert.equal(rows.map((r) => r.seq), [40, ...range(41, 50)])
@@ -244,7 +244,7 @@ function contract(backend: Backend): void {
     assert.is(await s.checkpointAtOrBefore('c', 39), undefined)
     // a document deleted meanwhile is not brought back by its checkpoint
     assert.ok(await s.delete('c'))
-    await s.checkpoint('c', 50, at40)
+    await s.checkpoint('c', { seq: 50, state: at40 })
     assert.is(await s.rowCount('c'), 0)
     assert.is(await s.get('c'), undefined)
   })
@@ -255,7 +255,7 @@ function contract(backend: Backend): void {
     await s.create(meta('f'), updates[0]!)
     await s.append([{ docId: 'f', updates: updates.slice(1, 30).map((data) => ({ data })) }])
     const state = (upTo: number): Uint8Array => Y.encodeStateAsUpdate(replay(updates.slice(0, upTo).map((data) => ({ data }))))
-    await s.checkpoint('f', 10, state(10))
+    await s.checkpoint('f', { seq: 10, state: state(10) })
     await s.nameVersion('f', { seq: 5, name: 'kick-off', at: 1, by: undefined })
     await s.fold('f', 20, [{ seq: 5, state: state(5) }, { seq: 20, state: state(20) }], [{ seq: 15, name: null, at: 2, by: undefined }])
     assert.equal((await s.readHistory('f')).map((r) => r.seq), range(21, 30), 'rows after the fold point stay')
@@ -297,7 +297,7 @@ function contract(backend: Backend): void {
     )
     assert.equal((await s.readHistory('h', 3)).map((r) => r.seq), [4, 5])
     assert.equal((await s.readHistory('h', 1, 4, 2)).map((r) => r.seq), [2, 3], 'a range, limited')
-    await s.checkpoint('h', 4, bytes('state'))
+    await s.checkpoint('h', { seq: 4, state: bytes('state') })
     assert.equal((await s.readHistory('h')).map((r) => r.seq), [1, 2, 3, 4, 5], 'a checkpoint removes no history')
     assert.equal((await s.hourlyVersions('h')).map((v) => [v.seq, v.by, v.at]), [[5, bob, 30_000]], 'the last authored row of the hour')
   })

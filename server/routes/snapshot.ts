@@ -99,7 +99,8 @@ export function registerSnapshot(app: FastifyInstance, { rooms, store, access }:
         const version = Number(req.query.version)
         if ((await store.get(id)) === undefined) throw new AppError(ErrorCode.notFound)
         await rooms.flush()
-        const doc = await docAt(store, id, version)
+        // Every format but yjs is read from the map, which the lean read model has too (much faster on a long history).
+        const doc = await docAt(store, id, version, { lean: format !== 'yjs' })
         if (doc === undefined) throw new AppError(ErrorCode.versionNotFound, `version ${version} is not in the kept history`)
         try {
           const etag = `"${version}"`

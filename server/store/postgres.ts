@@ -106,15 +106,18 @@ const isForeignKeyViolation = (err: unknown): boolean => {
 }
 
 export function createPostgresStore(db: PgDb, now: () => number = Date.now): Store {
-  const checkpointBefore = async (id: string, seq: number, from: PgDb | Tx = db): Promise<Checkpoint | undefined> =>
-    (
+  const checkpointBefore = async (id: string, seq: number, from: PgDb | Tx = db, withLean = false): Promise<Checkpoint | undefined> => {
+    const found = (
       await from
-        .select({ seq: docCheckpoints.seq, state: docCheckpoints.state })
+        .select({ seq: docCheckpoints.seq, state: docCheckpoints.state, ...(withLean ? { lean: docCheckpoints.lean } : {}) })
         .from(docCheckpoints)
         .where(and(eq(docCheckpoints.docId, id), lte(docCheckpoints.seq, seq)))
         .orderBy(desc(docCheckpoints.seq))
         .limit(1)
-    )[0]
+    )[0] as { seq: number; state: Uint8Array; lean?: Uint8Array | null } | undefined
+    return found && { seq: found.seq, state: found.state, ...(found.lean ? { lean: found.lean } : {}) }
+  }
+  const checkpointRow = (id: string, c: Checkpoint) => ({ docId: id, seq: c.seq, state: bytes(c.state), lean: c.lean ? bytes(c.lean) : null })
   const readSince = async (id: string, afterSeq: number, from: PgDb | Tx = db): Promise<LogRow[]> =>
     from
       .select({ seq: docUpdates.seq, data: docUpdates.data })
@@ -161,7 +164,7 @@ export function createPostgresStore(db: PgDb, now: () => number = Date.now): Sto
     firstSeq: async (id) => (await db.select({ seq: docUpdates.seq }).from(docUpdates).where(eq(docUpdates.docId, id)).orderBy(asc(docUpdates.seq)).limit(1))[0]?.seq ?? 0,
     firstSeqCommittedSince: async (id, at) =>
       Number((await db.select({ seq: sql<string | null>`min(${docUpdates.seq})` }).from(docUpdates).where(and(eq(docUpdates.docId, id), gte(docUpdates.at, at))))[0]?.seq ?? 0),
-    checkpointAtOrBefore: (id, seq) => checkpointBefore(id, seq),
+    checkpointAtOrBefore: (id, seq) => checkpointBefore(id, seq, db, true),
     hourlyVersions: async (id) =>
       (
         await db
@@ -210,9 +213,9 @@ export function createPostgresStore(db: PgDb, now: () => number = Date.now): Sto
     touch: async (id) => {
       await db.update(documents).set({ updatedAt: now() }).where(eq(documents.id, id))
     },
-    checkpoint: async (id, seq, state) => {
+    checkpoint: async (id, checkpoint) => {
       try {
-        await db.insert(docCheckpoints).values({ docId: id, seq, state: bytes(state) }).onConflictDoNothing()
+        await db.insert(docCheckpoints).values(checkpointRow(id, checkpoint)).onConflictDoNothing()
       } catch (err) {
         // Gone meanwhile: the cascade took its rows, and a checkpoint would bring nothing back.
         if (!isForeignKeyViolation(err)) throw err
@@ -225,7 +228,7 @@ export function createPostgresStore(db: PgDb, now: () => number = Date.now): Sto
         // The next seq is counted from the last row: it never goes.
         const last = (await tx.select({ seq: docUpdates.seq }).from(docUpdates).where(eq(docUpdates.docId, id)).orderBy(desc(docUpdates.seq)).limit(1))[0]?.seq ?? 0
         if (upToSeq >= last) throw new Error(`fold of ${id} up to ${upToSeq} would delete its last row`)
-        if (checkpoints.length > 0) await tx.insert(docCheckpoints).values(checkpoints.map((c) => ({ docId: id, seq: c.seq, state: bytes(c.state) }))).onConflictDoNothing()
+        if (checkpoints.length > 0) await tx.insert(docCheckpoints).values(checkpoints.map((c) => checkpointRow(id, c))).onConflictDoNothing()
         if ((await checkpointBefore(id, upToSeq, tx))?.seq !== upToSeq) throw new Error(`fold of ${id} up to ${upToSeq} without a checkpoint there`)
         if (versions.length > 0) await tx.insert(docVersions).values(versions.map((v) => versionRow(id, v))).onConflictDoNothing()
         await tx.delete(docUpdates).where(and(eq(docUpdates.docId, id), lte(docUpdates.seq, upToSeq)))

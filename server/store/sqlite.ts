@@ -82,11 +82,19 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
     .orderBy(desc(docCheckpoints.seq))
     .limit(1)
     .prepare()
+  const leanCheckpointBefore = db
+    .select({ seq: docCheckpoints.seq, state: docCheckpoints.state, lean: docCheckpoints.lean })
+    .from(docCheckpoints)
+    .where(and(eq(docCheckpoints.docId, p('docId')), lte(docCheckpoints.seq, p('seq'))))
+    .orderBy(desc(docCheckpoints.seq))
+    .limit(1)
+    .prepare()
   const insertCheckpoint = db
     .insert(docCheckpoints)
-    .values({ docId: p('docId'), seq: p('seq'), state: p('state') })
+    .values({ docId: p('docId'), seq: p('seq'), state: p('state'), lean: p('lean') })
     .onConflictDoNothing()
     .prepare()
+  const checkpointRow = (id: string, c: Checkpoint) => ({ docId: id, seq: c.seq, state: blob(c.state), lean: c.lean ? blob(c.lean) : null })
   const lastSeqOf = db
     .select({ seq: docUpdates.seq })
     .from(docUpdates)
@@ -155,17 +163,17 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
     return doc
   })
 
-  const checkpoint = db.$client.transaction((id: string, seq: number, state: Uint8Array) => {
+  const checkpoint = db.$client.transaction((id: string, c: Checkpoint) => {
     // Gone meanwhile: the cascade took its rows, and a checkpoint would bring nothing back.
     if (metaById.get({ id }) === undefined) return
-    insertCheckpoint.run({ docId: id, seq, state: blob(state) })
+    insertCheckpoint.run(checkpointRow(id, c))
   })
 
   const fold = db.$client.transaction((id: string, upToSeq: number, checkpoints: Checkpoint[], versions: StoredVersion[]) => {
     if (metaById.get({ id }) === undefined) return
     // The next seq is counted from the last row: it never goes.
     if (upToSeq >= (lastSeqOf.get({ docId: id })?.seq ?? 0)) throw new Error(`fold of ${id} up to ${upToSeq} would delete its last row`)
-    for (const c of checkpoints) insertCheckpoint.run({ docId: id, seq: c.seq, state: blob(c.state) })
+    for (const c of checkpoints) insertCheckpoint.run(checkpointRow(id, c))
     if (checkpointBefore.get({ docId: id, seq: upToSeq })?.seq !== upToSeq) throw new Error(`fold of ${id} up to ${upToSeq} without a checkpoint there`)
     for (const v of versions) db.insert(docVersions).values(versionRow(id, v)).onConflictDoNothing().run()
     db.delete(docUpdates).where(and(eq(docUpdates.docId, id), lte(docUpdates.seq, upToSeq))).run()
@@ -191,7 +199,10 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
         .from(docUpdates)
         .where(and(eq(docUpdates.docId, id), gte(docUpdates.at, at)))
         .get()?.seq ?? 0,
-    checkpointAtOrBefore: async (id, seq) => checkpointBefore.get({ docId: id, seq }),
+    checkpointAtOrBefore: async (id, seq) => {
+      const found = leanCheckpointBefore.get({ docId: id, seq })
+      return found && { seq: found.seq, state: found.state, ...(found.lean ? { lean: found.lean } : {}) }
+    },
     hourlyVersions: async (id) =>
       db
         .select()
@@ -234,8 +245,8 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
     touch: async (id) => {
       touch.run({ id, now: now() })
     },
-    checkpoint: async (id, seq, state) => {
-      checkpoint.immediate(id, seq, state)
+    checkpoint: async (id, c) => {
+      checkpoint.immediate(id, c)
     },
     fold: async (id, upToSeq, checkpoints, versions) => {
       fold.immediate(id, upToSeq, checkpoints, versions)

@@ -41,6 +41,8 @@ export const docCheckpoints = pgTable(
       .references(() => documents.id, { onDelete: 'cascade' }),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     state: bytea('state').notNull(),
+    /** the same map without the values it replaced (server/lean-state.ts), for reading versions; null: read `state` */
+    lean: bytea('lean'),
   },
   (t) => [primaryKey({ columns: [t.docId, t.seq] })],
 )

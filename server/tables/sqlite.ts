@@ -46,6 +46,8 @@ export const docCheckpoints = sqliteTable(
       .references(() => documents.id, { onDelete: 'cascade' }),
     seq: integer('seq').notNull(),
     state: blob('state', { mode: 'buffer' }).notNull(),
+    /** the same map without the values it replaced (server/lean-state.ts), for reading versions; null: read `state` */
+    lean: blob('lean', { mode: 'buffer' }),
   },
   (t) => [primaryKey({ columns: [t.docId, t.seq] })],
 )

@@ -1,0 +1,1 @@
+ALTER TABLE `doc_checkpoints` ADD `lean` blob;

@@ -1,0 +1,156 @@
+// Lean states: a checkpoint without the values its maps replaced, for reading versions fast.
+//
+// A map cell set 100 000 times keeps 100 000 items in the document (99 999 of them deleted), and
+// decoding a state integrates every one: on a long-lived map that is most of the cost of reading an
+// old version. A value a later one replaced is never read again, and the updates that follow refer
+// to it only when they were made concurrently with the value that replaced it. The lean state is the
+// checkpoint with those replaced values turned into garbage-collected ranges (Yjs's own GC structs,
+// merged), so it decodes to the same map at a fraction of the cost.
+//
+// It is only a read model: the same map, not the same document. Its encoding must never be stored as
+// the document or sent to a client (the item ids it lost are what concurrent updates refer to).
+// Updates are applied on it only when `appliesExactly` says they give the same result as on the
+// real state; otherwise the reader falls back to the real checkpoint.
+//
+// Relies on Yjs's struct store (doc.store.clients: per client, its structs in clock order) and on
+// the encoder reading the structs it is given through `doc.store`; test/lean-state.test.ts checks the
+// result against the real state, so an upgrade of Yjs that changes either fails there.
+import * as Y from 'yjs'
+import type { Checkpoint } from './store/types.js'
+
+type Struct = Y.Item | Y.GC | Y.Skip
+
+/**
+ * The lean state of `doc` (a document with GC on: its deleted values hold no content any more).
+ * Reads `doc` without changing it.
+ */
+export function leanState(doc: Y.Doc): Uint8Array | undefined {
+  // Updates waiting for others belong to the state too, and may refer to anything: no lean state then.
+  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return undefined
+  const replaced = new Set<Y.Item>()
+  /** each remaining value of a map whose predecessors go: it is written without an origin */
+  const heads = new Set<Y.Item>()
+  const visit = (map: Y.AbstractType<any>): void => {
+    map._map.forEach((head) => {
+      // A head with a right origin was not made by a map set: leave its key as it is.
+      if (head.rightOrigin !== null) return
+      const before: Y.Item[] = []
+      for (let left = head.left; left !== null; left = left.left) {
+        // A value to the left of the head that is not deleted is not a map's: leave the key alone.
+        if (!left.deleted) return
+        before.push(left)
+      }
+      if (before.length > 0) {
+        heads.add(head)
+        for (const item of before) replaced.add(item)
+      }
+      if (!head.deleted && head.content instanceof Y.ContentType) visit(head.content.type)
+    })
+  }
+  // Every type's keyed values (a root not read yet is a plain AbstractType, still with its keys).
+  doc.share.forEach(visit)
+
+  // The structs as the lean state has them: replaced values and the ranges already collected next to
+  // them become one GC range; a head is a copy that names no origin (its predecessors are gone, and
+  // it goes first among its key's values).
+  const clients = new Map<number, Struct[]>()
+  doc.store.clients.forEach((structs: Struct[], client: number) => {
+    const lean: Struct[] = []
+    for (const struct of structs) {
+      const gone = struct instanceof Y.GC || (struct instanceof Y.Item && replaced.has(struct))
+      const prev = lean.at(-1)
+      if (gone && prev instanceof Y.GC) {
+        // a fresh GC was pushed for this run (never one of the document's own): lengthen it
+        prev.length += struct.length
+        continue
+      }
+      if (gone) lean.push(new Y.GC(struct.id, struct.length))
+      else if (struct instanceof Y.Item && heads.has(struct)) lean.push(withoutOrigin(struct))
+      else lean.push(struct)
+    }
+    clients.set(client, lean)
+  })
+  const view = { store: { clients, pendingStructs: null, pendingDs: null } }
+  return Y.encodeStateAsUpdate(view as unknown as Y.Doc)
+}
+
+/** The item as the encoder sees it with origin null; the document's own item is not changed. */
+function withoutOrigin(item: Y.Item): Y.Item {
+  const copy = Object.create(item) as Y.Item
+  copy.origin = null
+  copy.left = null
+  return copy
+}
+
+/**
+ * The checkpoint with its lean state, when that saves at least a quarter of its size (with less,
+ * reading the state is about as fast). `doc` is the document `checkpoint.state` was encoded from, if at hand;
+ * otherwise the state is decoded.
+ */
+export function withLean(checkpoint: Checkpoint, doc?: Y.Doc): Checkpoint {
+  const decoded = doc ?? new Y.Doc()
+  try {
+    if (doc === undefined) Y.applyUpdate(decoded, checkpoint.state)
+    const lean = leanState(decoded)
+    return lean !== undefined && lean.byteLength * 4 <= checkpoint.state.byteLength * 3 ? { ...checkpoint, lean } : checkpoint
+  } finally {
+    if (doc === undefined) decoded.destroy()
+  }
+}
+
+/**
+ * True when applying `update` on `lean` (a document decoded from a lean state, and the updates
+ * applied on it so far) gives the same map as applying it on the real document: every item of the
+ * update that refers to another item refers to one still there, and every new map value goes after
+ * its key's current value (an ordinary edit, made by someone who had seen that value). A concurrent
+ * edit, or one whose predecessor is missing, answers false.
+ */
+export function appliesExactly(lean: Y.Doc, update: Uint8Array): boolean {
+  let structs: Struct[]
+  try {
+    structs = Y.decodeUpdate(update).structs as Struct[]
+  } catch {
+    // Not an update Yjs can read: let the real document be the one that refuses it.
+    return false
+  }
+  /** the clocks this update brings, per client: references inside it resolve within it */
+  const own = new Map<number, Array<[number, number]>>()
+  for (const s of structs) {
+    const ranges = own.get(s.id.client) ?? []
+    ranges.push([s.id.clock, s.id.clock + s.length])
+    own.set(s.id.client, ranges)
+  }
+  const inUpdate = (id: Y.ID): boolean => own.get(id.client)?.some(([from, to]) => id.clock >= from && id.clock < to) ?? false
+  /** the struct of the lean document at `id`, or undefined when it has none */
+  const find = (id: Y.ID): Struct | undefined => {
+    const structsOf = lean.store.clients.get(id.client) as Struct[] | undefined
+    if (structsOf === undefined || Y.getState(lean.store, id.client) <= id.clock) return undefined
+    return structsOf[Y.findIndexSS(structsOf, id.clock)]
+  }
+  for (const s of structs) {
+    if (!(s instanceof Y.Item)) continue
+    // Whatever it refers to must be there: a missing one may be a replaced value the real document has.
+    for (const ref of [s.origin, s.rightOrigin, s.parent instanceof Y.ID ? s.parent : null]) {
+      if (ref !== null && !inUpdate(ref) && !(find(ref) instanceof Y.Item)) return false
+    }
+    // A map value with no origin goes before its key's first value, which the lean document may lack:
+    // only exact when the key has no value yet. (With an origin that is there, the values after the
+    // origin are the same in both documents, and Yjs places it among those only.)
+    if (s.origin !== null) continue
+    if (s.rightOrigin !== null) {
+      // Its key (if any) is its right neighbour's, read when it is integrated.
+      if (inUpdate(s.rightOrigin) || (find(s.rightOrigin) as Y.Item).parentSub !== null) return false
+      continue
+    }
+    if (s.parentSub === null) continue
+    let parent: Y.AbstractType<any> | undefined
+    if (typeof s.parent === 'string') parent = lean.share.get(s.parent)
+    else if (s.parent instanceof Y.ID && !inUpdate(s.parent)) {
+      const item = find(s.parent) as Y.Item
+      parent = item.content instanceof Y.ContentType ? item.content.type : undefined
+      if (parent === undefined) return false
+    }
+    if (parent?._map.has(s.parentSub)) return false
+  }
+  return true
+}
