@@ -123,6 +123,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     sweepMs: deps.sweepMs,
     applyUpdate: deps.applyUpdate,
     committed: webhooks.committed,
+    // routeEvent logs its own failures: nothing to catch here
+    created: (meta) => void webhooks.created(meta),
   })
 
   // One HTTP server, two WebSocket stacks: Socket.IO's engine takes /socket.io/ upgrades itself

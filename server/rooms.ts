@@ -14,7 +14,7 @@ import { AppError } from './errors.js'
 import { withLean } from './lean-state.js'
 import { Replica } from './replica.js'
 import { Room, type ApplyUpdate, type CloseReason, type Cut, type RefusedReason } from './room.js'
-import type { Store } from './store/types.js'
+import type { DocMeta, Store } from './store/types.js'
 
 /** How often a busy document's updatedAt is written (each write is one more page per commit). */
 const TOUCH_EVERY_MS = 1000
@@ -61,6 +61,8 @@ export interface RoomsOptions {
   applyUpdate?: ApplyUpdate
   /** Told, synchronously and after the fact, of each document a commit stored updates of (webhooks derive their events from the log). */
   committed?: (docId: string) => void
+  /** Told of each document made by joining it (webhooks send doc.created, as for POST /api/docs). */
+  created?: (meta: DocMeta) => void
 }
 
 export interface AcquireOptions {
@@ -284,7 +286,8 @@ export function createRooms(options: RoomsOptions): Rooms {
     const createIt = create
       ? async () => {
           beforeCreate?.()
-          await store.create({ id: docId, title: docId, template: 'empty' }, options.seed(docId))
+          const meta = await store.create({ id: docId, title: docId, template: 'empty' }, options.seed(docId))
+          if (meta !== undefined) options.created?.(meta)
         }
       : undefined
     let opened: Awaited<ReturnType<typeof Replica.open>>

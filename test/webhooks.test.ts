@@ -211,6 +211,18 @@ Hooks('an endpoint hears of changes made from its registration on, not of older 
   got.forEach((r) => assertSigned(hook.secret, r))
 })
 
+Hooks('a map made by an editor joining it sends doc.created once, as one made through REST does', async (ctx) => {
+  const hook = await register(ctx, '/joined', { doc: 'joined', events: ['doc.created', 'doc.changed'] })
+  await editor(ctx, 'joined', 'ana-sub', 'Ana')
+  const [created] = await nth(ctx, '/joined', 'doc.created', 1)
+  assert.equal(created!.json.data, { doc: 'joined', version: 1 })
+  assertSigned(hook.secret, created!)
+  await ctx.srv!.server.webhooks.sweep()
+  assert.equal(ofType(ctx.receiver!.at('/joined'), 'doc.created').length, 1)
+  // the seed the join wrote is not news of its own
+  assert.equal(ofType(ctx.receiver!.at('/joined'), 'doc.changed'), [])
+})
+
 Hooks('every event type, with its data, signed: created, risk and skill changes, a person deactivated, doc.changed (spaced 10 s), restored, deleted; a slack endpoint gets words and a link', async (ctx) => {
   const { srv, receiver } = ctx as Required<Ctx>
   const all = await register(ctx, '/all', { doc: '*', events: ALL_EVENTS })

@@ -39,7 +39,7 @@ export interface WebhooksDeps {
 export interface Webhooks {
   /** A commit of `doc` resolved (rooms.ts): derive its events soon. Cheap and synchronous. */
   committed(doc: string): void
-  /** POST /api/docs made this map. */
+  /** POST /api/docs, or a first editor joining it (rooms.ts), made this map. */
   created(meta: DocMeta): Promise<void>
   /** DELETE /api/docs/:id is about to delete it: its last edits' events first (best effort). */
   deleting(doc: string): Promise<void>
