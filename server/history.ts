@@ -48,27 +48,29 @@ export async function docAt(store: Store, docId: string, seq: number, { lean = f
 
 async function baseAt(store: Store, docId: string, seq: number, lean: boolean): Promise<Base | undefined> {
   if (!Number.isSafeInteger(seq) || seq < 1) return undefined
+  if (lean) {
+    // The lean state alone (a fraction of the state's bytes); the state is read only if it is needed.
+    const checkpoint = await store.leanCheckpointAtOrBefore(docId, seq)
+    if (checkpoint?.lean != null) {
+      const rows = await rowsUpTo(store, docId, checkpoint.seq, seq)
+      if (rows === undefined) return undefined
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, checkpoint.lean)
+      let exact = true
+      doc.transact(() => {
+        for (const row of rows) {
+          if (!(exact = appliesExactly(doc, row.data))) return
+          Y.applyUpdate(doc, row.data)
+        }
+      })
+      if (exact) return { seq, doc, lean: true }
+      // A concurrent edit after the checkpoint: only the real document tells where it goes.
+      doc.destroy()
+    }
+  }
   const checkpoint = await store.checkpointAtOrBefore(docId, seq)
-  const rows = checkpoint?.seq === seq ? [] : await store.readHistory(docId, checkpoint?.seq ?? 0, seq)
-  if (checkpoint?.seq !== seq) {
-    const first = checkpoint === undefined ? rows[0]?.seq : checkpoint.seq + 1
-    // The rows from the start point to `seq`, none missing (seqs are gap-free unless folded).
-    if (first === undefined || rows[0]?.seq !== first || rows.at(-1)?.seq !== seq || rows.length !== seq - first + 1) return undefined
-  }
-  if (lean && checkpoint?.lean !== undefined) {
-    const doc = new Y.Doc()
-    Y.applyUpdate(doc, checkpoint.lean)
-    let exact = true
-    doc.transact(() => {
-      for (const row of rows) {
-        if (!(exact = appliesExactly(doc, row.data))) return
-        Y.applyUpdate(doc, row.data)
-      }
-    })
-    if (exact) return { seq, doc, lean: true }
-    // A concurrent edit after the checkpoint: only the real document tells where it goes.
-    doc.destroy()
-  }
+  const rows = await rowsUpTo(store, docId, checkpoint?.seq, seq)
+  if (rows === undefined) return undefined
   const doc = new Y.Doc()
   if (checkpoint !== undefined) Y.applyUpdate(doc, checkpoint.state)
   // One transaction for the rows: observers and bookkeeping run once, not once per row.
@@ -76,6 +78,18 @@ async function baseAt(store: Store, docId: string, seq: number, lean: boolean): 
     for (const row of rows) Y.applyUpdate(doc, row.data)
   })
   return { seq, doc, lean: false }
+}
+
+/**
+ * The rows after the checkpoint at `from` (undefined: there is none, the log starts at its first
+ * row) up to `seq`, none missing (seqs are gap-free unless folded); undefined when some are.
+ */
+async function rowsUpTo(store: Store, docId: string, from: number | undefined, seq: number): Promise<LoggedRow[] | undefined> {
+  if (from === seq) return []
+  const rows = await store.readHistory(docId, from ?? 0, seq)
+  const first = from === undefined ? rows[0]?.seq : from + 1
+  if (first === undefined || rows[0]?.seq !== first || rows.at(-1)?.seq !== seq || rows.length !== seq - first + 1) return undefined
+  return rows
 }
 
 /** docAt's state, encoded (Y.encodeStateAsUpdate): for a restore and for the checkpoints of a fold. */

@@ -27,28 +27,24 @@ type Struct = Y.Item | Y.GC | Y.Skip
 export function leanState(doc: Y.Doc): Uint8Array | undefined {
   // Updates waiting for others belong to the state too, and may refer to anything: no lean state then.
   if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return undefined
-  const replaced = new Set<Y.Item>()
-  /** each remaining value of a map whose predecessors go: it is written without an origin */
-  const heads = new Set<Y.Item>()
-  const visit = (map: Y.AbstractType<any>): void => {
-    map._map.forEach((head) => {
-      // A head with a right origin was not made by a map set: leave its key as it is.
-      if (head.rightOrigin !== null) return
-      const before: Y.Item[] = []
-      for (let left = head.left; left !== null; left = left.left) {
-        // A value to the left of the head that is not deleted is not a map's: leave the key alone.
-        if (!left.deleted) return
-        before.push(left)
-      }
-      if (before.length > 0) {
-        heads.add(head)
-        for (const item of before) replaced.add(item)
-      }
-      if (!head.deleted && head.content instanceof Y.ContentType) visit(head.content.type)
-    })
-  }
-  // Every type's keyed values (a root not read yet is a plain AbstractType, still with its keys).
-  doc.share.forEach(visit)
+  // A key's values: a chain of items linked left to right, the last one (no right) the value the
+  // map holds, every one before it deleted. A chain whose last item names a right origin, or with
+  // a value before the last that is not deleted, was not made by map sets alone (any client may
+  // send any item): it stays whole. Each chain is walked once, from its last item.
+  const whole = new Set<Y.Item>()
+  doc.store.clients.forEach((structs: Struct[]) => {
+    for (const s of structs) {
+      if (s.constructor !== Y.Item) continue
+      const head = s as Y.Item
+      if (head.parentSub === null || head.right !== null) continue
+      let odd = head.rightOrigin !== null
+      for (let at = head.left; at !== null && !odd; at = at.left) odd = !at.deleted
+      if (odd) for (let at: Y.Item | null = head; at !== null; at = at.left) whole.add(at)
+    }
+  })
+  const replaced = (item: Y.Item): boolean => item.parentSub !== null && item.right !== null && item.deleted && !whole.has(item)
+  /** the value a key holds, with values before it that go: written without an origin */
+  const headOfLeaned = (item: Y.Item): boolean => item.parentSub !== null && item.right === null && item.left !== null && !whole.has(item)
 
   // The structs as the lean state has them: replaced values and the ranges already collected next to
   // them become one GC range; a head is a copy that names no origin (its predecessors are gone, and
@@ -56,17 +52,17 @@ export function leanState(doc: Y.Doc): Uint8Array | undefined {
   const clients = new Map<number, Struct[]>()
   doc.store.clients.forEach((structs: Struct[], client: number) => {
     const lean: Struct[] = []
+    let run: Y.GC | undefined
     for (const struct of structs) {
-      const gone = struct instanceof Y.GC || (struct instanceof Y.Item && replaced.has(struct))
-      const prev = lean.at(-1)
-      if (gone && prev instanceof Y.GC) {
-        // a fresh GC was pushed for this run (never one of the document's own): lengthen it
-        prev.length += struct.length
+      const item = struct.constructor === Y.Item ? (struct as Y.Item) : undefined
+      if (item === undefined || replaced(item)) {
+        // a fresh GC for each run (never one of the document's own, which stay as they are)
+        if (run === undefined) lean.push((run = new Y.GC(struct.id, struct.length)))
+        else run.length += struct.length
         continue
       }
-      if (gone) lean.push(new Y.GC(struct.id, struct.length))
-      else if (struct instanceof Y.Item && heads.has(struct)) lean.push(withoutOrigin(struct))
-      else lean.push(struct)
+      run = undefined
+      lean.push(headOfLeaned(item) ? withoutOrigin(item) : item)
     }
     clients.set(client, lean)
   })

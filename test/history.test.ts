@@ -222,8 +222,8 @@ History('a long history with an edit made offline: versions and pages read from 
 
   // Lean checkpoints were written, and Late's row does not apply on one exactly: the reads below
   // go through both paths.
-  const checkpoint = (await store.checkpointAtOrBefore('lean', lateSeq - 1))!
-  assert.ok(checkpoint.lean !== undefined, 'a lean checkpoint before the offline edit')
+  const checkpoint = (await store.leanCheckpointAtOrBefore('lean', lateSeq - 1))!
+  assert.ok(checkpoint.lean !== null, 'a lean checkpoint before the offline edit')
   const model = new Y.Doc()
   Y.applyUpdate(model, checkpoint.lean!)
   const rows = await store.readHistory('lean', checkpoint.seq, lateSeq)

@@ -106,17 +106,15 @@ const isForeignKeyViolation = (err: unknown): boolean => {
 }
 
 export function createPostgresStore(db: PgDb, now: () => number = Date.now): Store {
-  const checkpointBefore = async (id: string, seq: number, from: PgDb | Tx = db, withLean = false): Promise<Checkpoint | undefined> => {
-    const found = (
+  const checkpointBefore = async (id: string, seq: number, from: PgDb | Tx = db): Promise<Checkpoint | undefined> =>
+    (
       await from
-        .select({ seq: docCheckpoints.seq, state: docCheckpoints.state, ...(withLean ? { lean: docCheckpoints.lean } : {}) })
+        .select({ seq: docCheckpoints.seq, state: docCheckpoints.state })
         .from(docCheckpoints)
         .where(and(eq(docCheckpoints.docId, id), lte(docCheckpoints.seq, seq)))
         .orderBy(desc(docCheckpoints.seq))
         .limit(1)
-    )[0] as { seq: number; state: Uint8Array; lean?: Uint8Array | null } | undefined
-    return found && { seq: found.seq, state: found.state, ...(found.lean ? { lean: found.lean } : {}) }
-  }
+    )[0]
   const checkpointRow = (id: string, c: Checkpoint) => ({ docId: id, seq: c.seq, state: bytes(c.state), lean: c.lean ? bytes(c.lean) : null })
   const readSince = async (id: string, afterSeq: number, from: PgDb | Tx = db): Promise<LogRow[]> =>
     from
@@ -164,7 +162,16 @@ export function createPostgresStore(db: PgDb, now: () => number = Date.now): Sto
     firstSeq: async (id) => (await db.select({ seq: docUpdates.seq }).from(docUpdates).where(eq(docUpdates.docId, id)).orderBy(asc(docUpdates.seq)).limit(1))[0]?.seq ?? 0,
     firstSeqCommittedSince: async (id, at) =>
       Number((await db.select({ seq: sql<string | null>`min(${docUpdates.seq})` }).from(docUpdates).where(and(eq(docUpdates.docId, id), gte(docUpdates.at, at))))[0]?.seq ?? 0),
-    checkpointAtOrBefore: (id, seq) => checkpointBefore(id, seq, db, true),
+    checkpointAtOrBefore: (id, seq) => checkpointBefore(id, seq),
+    leanCheckpointAtOrBefore: async (id, seq) =>
+      (
+        await db
+          .select({ seq: docCheckpoints.seq, lean: docCheckpoints.lean })
+          .from(docCheckpoints)
+          .where(and(eq(docCheckpoints.docId, id), lte(docCheckpoints.seq, seq)))
+          .orderBy(desc(docCheckpoints.seq))
+          .limit(1)
+      )[0],
     hourlyVersions: async (id) =>
       (
         await db

@@ -83,7 +83,7 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
     .limit(1)
     .prepare()
   const leanCheckpointBefore = db
-    .select({ seq: docCheckpoints.seq, state: docCheckpoints.state, lean: docCheckpoints.lean })
+    .select({ seq: docCheckpoints.seq, lean: docCheckpoints.lean })
     .from(docCheckpoints)
     .where(and(eq(docCheckpoints.docId, p('docId')), lte(docCheckpoints.seq, p('seq'))))
     .orderBy(desc(docCheckpoints.seq))
@@ -199,10 +199,8 @@ export function createSqliteStore(db: SqliteDb, now: () => number = Date.now): S
         .from(docUpdates)
         .where(and(eq(docUpdates.docId, id), gte(docUpdates.at, at)))
         .get()?.seq ?? 0,
-    checkpointAtOrBefore: async (id, seq) => {
-      const found = leanCheckpointBefore.get({ docId: id, seq })
-      return found && { seq: found.seq, state: found.state, ...(found.lean ? { lean: found.lean } : {}) }
-    },
+    checkpointAtOrBefore: async (id, seq) => checkpointBefore.get({ docId: id, seq }),
+    leanCheckpointAtOrBefore: async (id, seq) => leanCheckpointBefore.get({ docId: id, seq }),
     hourlyVersions: async (id) =>
       db
         .select()

@@ -89,8 +89,10 @@ export interface Store {
   firstSeq(id: string): Promise<number>
   /** The lowest seq of a row committed at or after `at` (epoch ms), or 0; rows from before commit times were recorded count as older. */
   firstSeqCommittedSince(id: string, at: number): Promise<number>
-  /** The checkpoint with the highest seq ≤ `seq`. */
+  /** The checkpoint with the highest seq ≤ `seq` (its state: `lean` is not read). */
   checkpointAtOrBefore(id: string, seq: number): Promise<Checkpoint | undefined>
+  /** The same checkpoint's seq and lean state only (null when it has none): a version's read without the whole state. */
+  leanCheckpointAtOrBefore(id: string, seq: number): Promise<{ seq: number; lean: Uint8Array | null } | undefined>
   /** For each clock hour with an authored row, the last such row: the automatic versions of the kept rows. */
   hourlyVersions(id: string): Promise<StoredVersion[]>
   /** Versions kept in their own table: named ones, and automatic ones whose rows were folded. */
