@@ -10,6 +10,7 @@ import { openDatabase } from './database.js'
 import { createCreations, type CreationLimit } from './creations.js'
 import { createGate } from './gate.js'
 import { createIdpVerifier } from './idp.js'
+import { leanStatesWork } from './lean-state.js'
 import { attachIo, useRedisAdapter, type IoServer } from './io.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { createRedisBus } from './redis-bus.js'
@@ -65,6 +66,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const secret = loadSecret(config)
   const metrics = createMetrics()
   const creations = createCreations(deps.creationLimit)
+  const leanOk = leanStatesWork()
 
   const app = Fastify({
     logger: {
@@ -79,6 +81,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     // a 400, not silently coerced or dropped. `example` is OpenAPI's annotation, not a rule.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'] } },
   })
+  // Checked at start (it also runs those code paths once before the first request).
+  if (!leanOk) app.log.warn('lean states do not read right with the Yjs installed: versions are read from whole states (slower)')
+
   const database = await openDatabase(config, { log: app.log.child({ module: 'database' }) })
   const store = database.store
   const seededDemo = config.seedDemo && (await seedDemo(store))

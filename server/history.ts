@@ -5,7 +5,7 @@ import * as Y from 'yjs'
 import type { Json } from '../shared/diff.js'
 import type { BlameCell, HistoryChange, HistoryPage, Version } from '../shared/history.js'
 import { replayChanges } from '../shared/replay.js'
-import { appliesExactly, leanState, withLean } from './lean-state.js'
+import { appliesExactly, leanState, leanStatesWork, withLean } from './lean-state.js'
 import type { Author, LoggedRow, Store, StoredVersion } from './store/types.js'
 
 /** Rows read from the database at a time while replaying. */
@@ -48,7 +48,7 @@ export async function docAt(store: Store, docId: string, seq: number, { lean = f
 
 async function baseAt(store: Store, docId: string, seq: number, lean: boolean): Promise<Base | undefined> {
   if (!Number.isSafeInteger(seq) || seq < 1) return undefined
-  if (lean) {
+  if (lean && leanStatesWork()) {
     // The lean state alone (a fraction of the state's bytes); the state is read only if it is needed.
     const checkpoint = await store.leanCheckpointAtOrBefore(docId, seq)
     if (checkpoint?.lean != null) {
@@ -119,7 +119,8 @@ async function baseFrom(store: Store, docId: string, after: number): Promise<Bas
  * Replays the rows after `base` on its document, a batch at a time, handing each authored update's
  * changes to `visit`; stops when `visit` returns false, or after `scan` rows. Rows without an author
  * (logs merged before history was kept, server-made seeds) are replayed but report nothing. After a
- * replay that ran to the end (`done`), the document is the one right after `last`. A lean base
+ * replay that ran to the end (`done`), the document is the one right after `last`. The first batch
+ * reads `first` rows (a page of n changes usually needs n + 1), the others BATCH. A lean base
  * whose next row would not apply exactly is swapped for the real document there (so `base.doc` may
  * change).
  */
@@ -129,11 +130,12 @@ async function replay(
   base: Base,
   visit: (row: LoggedRow, changes: ReturnType<typeof toChanges>) => boolean,
   scan = Number.POSITIVE_INFINITY,
+  first = BATCH,
 ): Promise<{ last: number; done: boolean }> {
   let after = base.seq
-  for (let scanned = 0; ; ) {
+  for (let scanned = 0, batch = first; ; batch = BATCH) {
     if (scanned >= scan) return { last: after, done: false }
-    const rows = await store.readHistory(docId, after, undefined, Math.min(BATCH, scan - scanned))
+    const rows = await store.readHistory(docId, after, undefined, Math.min(batch, scan - scanned))
     if (rows.length === 0) return { last: after, done: true }
     let i = 0
     let exact = true
@@ -186,6 +188,7 @@ export async function historyPage(store: Store, docId: string, after: number, li
         return true
       },
       PAGE_SCAN,
+      limit + 1,
     )
   } finally {
     base.doc.destroy()
@@ -227,7 +230,7 @@ export async function blame(store: Store, docId: string, createdAt: number): Pro
       return true
     })
     blames.delete(docId)
-    const lean = leanState(base.doc)
+    const lean = leanStatesWork() ? leanState(base.doc) : undefined
     blames.set(docId, { createdAt, seq: end.last, state: lean ?? Y.encodeStateAsUpdate(base.doc), lean: lean !== undefined || base.lean, last })
     if (blames.size > BLAME_CACHE) blames.delete(blames.keys().next().value!)
   } finally {

@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import * as Y from 'yjs'
-import { appliesExactly, leanState, withLean } from '../server/lean-state.js'
+import { appliesExactly, leanState, leanStatesWork, withLean } from '../server/lean-state.js'
 import { readMap, setRating, setTitle, updatePerson } from '../shared/schema.js'
 import { applyEdit, edit } from './helpers/edits.js'
 import { smallMap } from './helpers/model.js'
@@ -42,6 +42,7 @@ test('a long single-editor history: the lean state is a fraction of the state, r
     Y.applyUpdate(read, u)
   }
   assert.equal(readMap(read), readMap(doc))
+  assert.ok(leanStatesWork(), 'the self-check passes with the Yjs installed')
   assert.ok(withLean({ seq: 1, state }).lean !== undefined, 'kept: it saves more than a quarter')
   assert.is(withLean({ seq: 1, state: Y.encodeStateAsUpdate(smallMap()) }).lean, undefined, 'not kept for a map with nothing replaced')
 })
