@@ -22,8 +22,10 @@
 //    the rows behind it, a held doc.changed does not, as it is not sent yet), signs it at the
 //    attempt (signedHeaders: same id, fresh timestamp), sends it (send.ts), and records the
 //    attempt: delivered, or attempts + 1 and nextAttempt() → the retry time or failed.
-// doc.created, doc.deleted and doc.restored come from the routes that do those things (docCreated…),
-// written to the outbox in the transaction that creates, deletes or restores.
+// doc.created, doc.deleted and doc.restored come from what does those things (docCreated…: the
+// routes, and a join that creates a map), written to the outbox right after its own commit: an
+// instance that dies between the two loses that one event (the edits' events are derived from
+// the log, and are not lost).
 import { analyze, type Analysis, type ResponsibilityStatus, type Risk, type SkillStatus } from '../../shared/analytics.js'
 import type { MapData } from '../../shared/read.js'
 import { EVENT_TYPES, type EventType } from '../../shared/webhooks.js'
