@@ -16,6 +16,10 @@ import type { Endpoint, WebhookStore } from './store.js'
 
 /** Maps kept between passes (their state at the cursor), so a busy map's next pass needs no replay from a checkpoint. */
 const STATES_KEPT = 64
+/** Rows applied between two turns of the event loop. */
+const APPLY_SLICE = 200
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 export interface DerivationDeps {
   store: Store
@@ -104,8 +108,15 @@ export function createDerivation({ store, webhooks, sawEndpoints, appUrl, log, n
       let after: Kept
       try {
         Y.applyUpdate(ydoc, base.update)
-        ydoc.transact(() => rows.forEach((row) => Y.applyUpdate(ydoc, row.data)))
-        after = { createdAt: meta.createdAt, seq: head, update: Y.encodeStateAsUpdate(ydoc), state: mapState(readMap(ydoc)) }
+        // A busy map brings thousands of rows per pass: applied a slice at a time, with the event
+        // loop free in between, so the relay's frames never wait for a whole pass.
+        for (let i = 0; i < rows.length; i += APPLY_SLICE) {
+          ydoc.transact(() => rows.slice(i, i + APPLY_SLICE).forEach((row) => Y.applyUpdate(ydoc, row.data)))
+          await turn()
+        }
+        const state = mapState(readMap(ydoc))
+        await turn()
+        after = { createdAt: meta.createdAt, seq: head, update: Y.encodeStateAsUpdate(ydoc), state }
       } finally {
         ydoc.destroy()
       }
