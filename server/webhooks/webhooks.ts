@@ -2,7 +2,6 @@
 // (derivation.ts), the events of the routes that create, delete and restore maps, and the
 // delivery worker (worker.ts). Nothing here is awaited by an edit: a commit only marks its
 // document, and the pass runs a moment later, after the commit's frames have left.
-import { performance } from 'node:perf_hooks'
 import type { Bus } from '../bus.js'
 import type { DocMeta, Store } from '../store/types.js'
 import { createDerivation } from './derivation.js'
@@ -18,14 +17,6 @@ import { createWorker, type DeliveryOutcome } from './worker.js'
  * was 1.1-1.5× that without), and an alert a second late is still news.
  */
 const PASS_DELAY_MS = 1000
-/**
- * Passes wait while this thread spent more than this share of the time since it last looked
- * running JavaScript: a server at the edge of its capacity relays edits first, and derives their
- * events once it has room (they are in the log meanwhile, nothing is lost) ...
- */
-const BUSY_SHARE = 0.8
-/** ... but for at most this long: under a load that never ends, events come anyway. */
-const MAX_WAIT_MS = 5000
 /**
  * The safety net: this often every instance re-reads the endpoints and passes over the documents
  * whose head is past their cursor (their committer died before its pass, or committed while it did
@@ -103,28 +94,11 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
   let passTimer: NodeJS.Timeout | undefined
   let draining: Promise<void> | undefined
 
-  let lastLoad = performance.eventLoopUtilization()
-  let waitingSince: number | undefined
-  /** True while passes should wait for the traffic (BUSY_SHARE, MAX_WAIT_MS). */
-  const yieldToTraffic = (): boolean => {
-    const load = performance.eventLoopUtilization(lastLoad)
-    lastLoad = performance.eventLoopUtilization()
-    // too short a look to tell (a pass scheduled right after a drain)
-    if (load.idle + load.active < 50) return false
-    if (load.utilization <= BUSY_SHARE) {
-      waitingSince = undefined
-      return false
-    }
-    waitingSince ??= now()
-    return now() - waitingSince < MAX_WAIT_MS
-  }
-
   const schedulePasses = (delayMs: number): void => {
     if (closed || !started || draining !== undefined || passTimer !== undefined) return
     passTimer = setTimeout(() => {
       passTimer = undefined
-      if (yieldToTraffic()) schedulePasses(PASS_DELAY_MS)
-      else void drain()
+      void drain()
     }, delayMs)
     passTimer.unref()
   }
@@ -166,8 +140,7 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
       return
     }
     worker.kick()
-    if (yieldToTraffic()) schedulePasses(PASS_DELAY_MS)
-    else await drain()
+    await drain()
   }
 
   async function routeEvent(event: WebhookEvent, mapTitle: string, releaseHeld = false): Promise<void> {
