@@ -18,6 +18,8 @@ import type { Endpoint, WebhookStore } from './store.js'
 const STATES_KEPT = 64
 /** Rows applied between two turns of the event loop. */
 const APPLY_SLICE = 200
+/** Rows one pass reads and analyses at most (a map that was busy while nobody passed catches up in steps). */
+const PASS_ROWS = 2000
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -34,9 +36,10 @@ export interface DerivationDeps {
 
 /**
  * `wrote`: outbox rows were written (the worker has something to do); `again`: the cursor moved
- * under the pass (another pass or instance wrote it), pass again to see what is left.
+ * under the pass (another pass or instance wrote it), pass again to see what is left; `more`: the
+ * pass went PASS_ROWS rows and wrote what they raised, the rest is for the next one.
  */
-export type PassResult = 'done' | 'wrote' | 'again'
+export type PassResult = 'done' | 'wrote' | 'again' | 'more'
 
 interface Kept {
   /** the document's creation time: a map deleted and made again under the same id is another map */
@@ -87,13 +90,16 @@ export function createDerivation({ store, webhooks, sawEndpoints, appUrl, log, n
         return 'done'
       }
       const cursor = await webhooks.cursor(doc)
-      const head = await store.lastSeq(doc)
       if (cursor === undefined) {
         // A document from before webhooks (or copied without its cursor): its past is not news.
+        const head = await store.lastSeq(doc)
         if (head > 0) await webhooks.startCursor(doc, head)
         return 'done'
       }
-      if (head <= cursor.seq) return 'done'
+      const last = await store.lastSeq(doc)
+      if (last <= cursor.seq) return 'done'
+      // A pass goes PASS_ROWS rows at most: the rest is the next pass's, a turn later.
+      const head = Math.min(last, cursor.seq + PASS_ROWS)
       const base = await stateOf(doc, meta.createdAt, cursor.seq)
       const rows = await store.readHistory(doc, cursor.seq, head)
       if (base === undefined || rows.length !== head - cursor.seq || rows.at(-1)?.seq !== head) {
@@ -135,6 +141,7 @@ export function createDerivation({ store, webhooks, sawEndpoints, appUrl, log, n
       })
       if (!committed) return 'again'
       keep(doc, after)
+      if (head < last) return 'more'
       return wrote ? 'wrote' : 'done'
     },
   }

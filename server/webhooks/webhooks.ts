@@ -110,8 +110,8 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
         dirty.delete(doc)
         try {
           const result = await derivation.pass(doc)
-          if (result === 'again') dirty.add(doc)
-          if (result === 'wrote') worker.kick()
+          if (result === 'again' || result === 'more') dirty.add(doc)
+          if (result === 'wrote' || result === 'more') worker.kick()
         } catch (err) {
           // The database is down, say: the sweep passes again over whatever is behind.
           log.warn({ err, doc }, 'deriving webhook events failed; the next sweep tries again')
@@ -189,7 +189,11 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
     async deleting(doc) {
       if (!covers(endpoints, doc)) return
       try {
-        await derivation.pass(doc)
+        // every pass it takes (a pass goes PASS_ROWS rows at most), within reason
+        for (let passes = 0; passes < 100; passes++) {
+          const result = await derivation.pass(doc)
+          if (result !== 'more' && result !== 'again') break
+        }
       } catch (err) {
         log.warn({ err, doc }, 'deriving the last webhook events of a deleted map failed')
       }
