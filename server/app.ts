@@ -66,7 +66,6 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const secret = loadSecret(config)
   const metrics = createMetrics()
   const creations = createCreations(deps.creationLimit)
-  const leanOk = leanStatesWork()
 
   const app = Fastify({
     logger: {
@@ -82,7 +81,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'] } },
   })
   // Checked at start (it also runs those code paths once before the first request).
-  if (!leanOk) app.log.warn('lean states do not read right with the Yjs installed: versions are read from whole states (slower)')
+  if (!leanStatesWork()) app.log.warn('lean states do not read right with the Yjs installed: versions are read from whole states (slower)')
 
   const database = await openDatabase(config, { log: app.log.child({ module: 'database' }) })
   const store = database.store

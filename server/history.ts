@@ -54,30 +54,35 @@ async function baseAt(store: Store, docId: string, seq: number, lean: boolean): 
     if (checkpoint?.lean != null) {
       const rows = await rowsUpTo(store, docId, checkpoint.seq, seq)
       if (rows === undefined) return undefined
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, checkpoint.lean)
-      let exact = true
-      doc.transact(() => {
-        for (const row of rows) {
-          if (!(exact = appliesExactly(doc, row.data))) return
-          Y.applyUpdate(doc, row.data)
-        }
-      })
-      if (exact) return { seq, doc, lean: true }
-      // A concurrent edit after the checkpoint: only the real document tells where it goes.
-      doc.destroy()
+      const doc = rebuild(checkpoint.lean, rows, true)
+      // undefined: a concurrent edit after the checkpoint, which only the real document places right
+      if (doc !== undefined) return { seq, doc, lean: true }
     }
   }
   const checkpoint = await store.checkpointAtOrBefore(docId, seq)
   const rows = await rowsUpTo(store, docId, checkpoint?.seq, seq)
   if (rows === undefined) return undefined
+  return { seq, doc: rebuild(checkpoint?.state, rows, false)!, lean: false }
+}
+
+/**
+ * A document from `start` (none: empty) and the rows after it, in one transaction (observers and
+ * bookkeeping run once, not once per row). On a lean start, undefined as soon as a row would not
+ * apply exactly.
+ */
+function rebuild(start: Uint8Array | undefined, rows: LoggedRow[], lean: boolean): Y.Doc | undefined {
   const doc = new Y.Doc()
-  if (checkpoint !== undefined) Y.applyUpdate(doc, checkpoint.state)
-  // One transaction for the rows: observers and bookkeeping run once, not once per row.
+  if (start !== undefined) Y.applyUpdate(doc, start)
+  let exact = true
   doc.transact(() => {
-    for (const row of rows) Y.applyUpdate(doc, row.data)
+    for (const row of rows) {
+      if (lean && !(exact = appliesExactly(doc, row.data))) return
+      Y.applyUpdate(doc, row.data)
+    }
   })
-  return { seq, doc, lean: false }
+  if (exact) return doc
+  doc.destroy()
+  return undefined
 }
 
 /**
@@ -230,7 +235,7 @@ export async function blame(store: Store, docId: string, createdAt: number): Pro
       return true
     })
     blames.delete(docId)
-    const lean = leanStatesWork() ? leanState(base.doc) : undefined
+    const lean = leanState(base.doc)
     blames.set(docId, { createdAt, seq: end.last, state: lean ?? Y.encodeStateAsUpdate(base.doc), lean: lean !== undefined || base.lean, last })
     if (blames.size > BLAME_CACHE) blames.delete(blames.keys().next().value!)
   } finally {

@@ -22,10 +22,15 @@ import type { Checkpoint } from './store/types.js'
 type Struct = Y.Item | Y.GC | Y.Skip
 
 /**
- * The lean state of `doc` (a document with GC on: its deleted values hold no content any more).
- * Reads `doc` without changing it.
+ * The lean state of `doc` (a document with GC on: its deleted values hold no content any more), or
+ * undefined when it has none: lean states do not read right with the Yjs installed (leanStatesWork),
+ * or updates wait in it. Reads `doc` without changing it.
  */
 export function leanState(doc: Y.Doc): Uint8Array | undefined {
+  return leanStatesWork() ? build(doc) : undefined
+}
+
+function build(doc: Y.Doc): Uint8Array | undefined {
   // Updates waiting for others belong to the state too, and may refer to anything: no lean state then.
   if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return undefined
   // A key's values: a chain of items linked left to right, the last one (no right) the value the
@@ -87,7 +92,7 @@ function withoutOrigin(item: Y.Item): Y.Item {
  * otherwise the state is decoded.
  */
 export function withLean(checkpoint: Checkpoint, doc?: Y.Doc): Checkpoint {
-  if (!leanStatesWork()) return checkpoint
+  if (!leanStatesWork()) return checkpoint // and no state decoded for nothing
   const decoded = doc ?? new Y.Doc()
   try {
     if (doc === undefined) Y.applyUpdate(decoded, checkpoint.state)
@@ -193,7 +198,7 @@ function selfCheck(): boolean {
     rows.slice(0, 60).forEach((u) => Y.applyUpdate(real, u))
     const read = new Y.Doc()
     docs.push(read)
-    Y.applyUpdate(read, leanState(real)!)
+    Y.applyUpdate(read, build(real)!)
     for (const u of rows.slice(60)) {
       if (!appliesExactly(read, u)) return false
       Y.applyUpdate(read, u)
